@@ -1,0 +1,67 @@
+"""Every automated task of the repository: tests per distribution, lint, types, docs.
+
+``nox -t ci`` runs what CI runs; ``nox -l`` lists every session.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import nox
+
+
+nox.needs_version = ">=2025.2.9"
+nox.options.default_venv_backend = "uv|virtualenv"
+nox.options.error_on_missing_interpreters = bool(os.environ.get("CI"))
+nox.options.reuse_venv = "yes"
+
+ROOT = Path(__file__).parent
+CORE = nox.project.load_toml(ROOT / "shac_core" / "pyproject.toml")
+PYTHONS = nox.project.python_versions(CORE)
+MAIN_PYTHON = "3.11"
+CONSTRAINTS = ("-c", "tests/constraints.txt")
+TEST_REQUIREMENTS = ("-r", "tests/requirements.txt")
+
+
+def _run_tests(session: nox.Session, *packages: str, paths: tuple[str, ...]) -> None:
+    """Install the distributions from their folders (no -e) and run pytest."""
+    session.install(*CONSTRAINTS, *TEST_REQUIREMENTS, *packages)
+    session.run("pytest", *(session.posargs or paths), env={"SHAC_TEST_SESSION": session.name})
+
+
+@nox.session(python=PYTHONS, tags=["ci"])
+def tests(session: nox.Session) -> None:
+    """Run shac-core's tests on every Python it supports."""
+    _run_tests(session, "./shac_core[plot]", paths=("tests/core",))
+
+
+@nox.session(python=MAIN_PYTHON, tags=["ci"])
+def lint(session: nox.Session) -> None:
+    """Check style with ruff and module boundaries with import-linter."""
+    session.install(*CONSTRAINTS, "ruff", "import-linter", "./shac_core")
+    session.run("ruff", "check", ".")
+    session.run("ruff", "format", "--check", ".")
+    session.run("lint-imports")
+
+
+@nox.session(python=MAIN_PYTHON, tags=["ci"])
+def typecheck(session: nox.Session) -> None:
+    """Type-check the src trees with mypy (strict)."""
+    session.install(*CONSTRAINTS, "mypy", "types-tqdm", "./shac_core")
+    srcs = [str(p) for p in sorted(ROOT.glob("shac_*/src"))]
+    session.run("mypy", *srcs)
+
+
+@nox.session(python=MAIN_PYTHON, tags=["ci"], default=False)
+def docs(session: nox.Session) -> None:
+    """Build the documentation site (strict) and run the docs' code examples."""
+    session.install(*CONSTRAINTS, "-r", "docs/requirements.txt", "./shac_core")
+    session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"))
+
+
+@nox.session(python=MAIN_PYTHON, default=False)
+def bench(session: nox.Session) -> None:
+    """Measure engine and cascade speed; writes benchmarks/results/*.json."""
+    session.install(*CONSTRAINTS, "./shac_core")
+    session.run("python", "benchmarks/bench_engine.py", *session.posargs)
