@@ -65,3 +65,33 @@ def bench(session: nox.Session) -> None:
     """Measure engine and cascade speed; writes benchmarks/results/*.json."""
     session.install(*CONSTRAINTS, "./shac_core")
     session.run("python", "benchmarks/bench_engine.py", *session.posargs)
+
+
+@nox.session(python=MAIN_PYTHON, venv_backend="virtualenv", tags=["ci"], default=False)
+@nox.parametrize("suite", ["torch", "tf", "keras-tensorflow", "keras-torch"])
+def tests_plugin(session: nox.Session, suite: str) -> None:
+    """Run one managed backend's tests against its real framework, on the CPU.
+
+    pip (not uv) installs here, so that the CPU build of torch pinned in
+    tests/constraints.txt comes from the machine's wheel cache.
+    """
+    folder, _, backend = suite.partition("-")
+    requirements = f"tests/{folder}/requirements{'-' + backend if backend else ''}.txt"
+    session.install(*CONSTRAINTS, *TEST_REQUIREMENTS, "-r", requirements)
+    session.install(*CONSTRAINTS, "./shac_core", f"./shac_{folder}")
+    env = {"SHAC_TEST_SESSION": session.name}
+    if backend:
+        env["KERAS_BACKEND"] = backend
+    session.run("pytest", *(session.posargs or (f"tests/{folder}",)), env=env)
+
+
+@nox.session(python=MAIN_PYTHON, tags=["ci"], default=False)
+def plugins(session: nox.Session) -> None:
+    """Install a real third-party plugin and the extras from a local wheelhouse."""
+    session.run("python", "tests/plugins/run_plugin_session.py", *session.posargs)
+
+
+@nox.session(python=MAIN_PYTHON, tags=["ci"], default=False)
+def dask(session: nox.Session) -> None:
+    """Run the Dask policy's tests on a real LocalCluster over loopback."""
+    _run_tests(session, "./shac_core[dask]", paths=("tests/dask",))
