@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import gc
 import logging
 import os
+import threading
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Literal
@@ -117,7 +118,9 @@ class ManagedHandler(EvaluationHandler):
         self.max_gpu_evaluators = max_gpu_evaluators
         self.threads = threads
         self.gpu_count = gpu_count
-        self._token: contextvars.Token[ManagedContext | None] | None = None
+        # One token per thread: the threading policy shares this handler between
+        # threads, and a token can only be reset in the context that made it.
+        self._tokens: dict[int, contextvars.Token[ManagedContext | None]] = {}
 
     def count_gpus(self) -> int:
         """Return the GPUs the framework sees in this worker; default none."""
@@ -139,7 +142,7 @@ class ManagedHandler(EvaluationHandler):
             threads=self.threads,
             evaluation_id=context.id,
         )
-        self._token = _CURRENT.set(managed)
+        self._tokens[threading.get_ident()] = _CURRENT.set(managed)
         self.prepare(managed)
 
     def teardown(self, context: EvaluationContext) -> None:
@@ -150,13 +153,13 @@ class ManagedHandler(EvaluationHandler):
                 self.cleanup(managed)
         finally:
             gc.collect()
-            if self._token is not None:
-                _CURRENT.reset(self._token)
-                self._token = None
+            token = self._tokens.pop(threading.get_ident(), None)
+            if token is not None:
+                _CURRENT.reset(token)
 
     def __getstate__(self) -> dict[str, Any]:
         state = dict(self.__dict__)
-        state["_token"] = None  # context tokens belong to one thread
+        state["_tokens"] = {}  # context tokens belong to one thread
         return state
 
 
