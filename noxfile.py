@@ -87,8 +87,17 @@ def tests_plugin(session: nox.Session, suite: str) -> None:
 
 @nox.session(python=MAIN_PYTHON, tags=["ci"], default=False)
 def plugins(session: nox.Session) -> None:
-    """Install a real third-party plugin and the extras from a local wheelhouse."""
-    session.run("python", "tests/plugins/run_plugin_session.py", *session.posargs)
+    """Install a real third-party plugin and the extras from a local wheelhouse.
+
+    The script builds every distribution's wheel, installs them into fresh
+    environments of its own and runs tests/plugins in each. Posargs go to the
+    script: ``nox -s plugins -- --only thirdparty -x`` runs one environment and
+    passes ``-x`` on to pytest.
+    """
+    session.install("packaging")
+    workdir = session.create_tmp()
+    script = "tests/plugins/run_plugin_session.py"
+    session.run("python", script, "--workdir", workdir, *session.posargs)
 
 
 @nox.session(python=MAIN_PYTHON, tags=["ci"], default=False)
