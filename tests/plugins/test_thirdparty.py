@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.metadata
 import logging
 from pathlib import Path
+import runpy
 import shutil
 import subprocess
 import sys
@@ -156,3 +157,31 @@ def test_unknown_engine_error_lists_the_plugin_engine():
         sc.PluginError, match=r"available: default, scaled, shac\. Install"
     ):
         sc.get_engine("torch")
+
+
+def _doc_example(name):
+    doc = (Path(__file__).resolve().parents[2] / "docs" / "plugins.md").read_text()
+    start = doc.index(f"<!-- example: {name} -->\n```")
+    body = doc[doc.index("\n", doc.index("```", start)) + 1 :]
+    return body[: body.index("```\n")]
+
+
+def test_docs_usage_example_runs(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    script = tmp_path / "example.py"
+    script.write_text(_doc_example("usage"))
+
+    namespace = runpy.run_path(str(script))
+
+    engine = namespace["engine"]
+    assert type(engine) is thirdparty_backend.ScaledSHAC
+    best = engine.best()
+    assert float(capsys.readouterr().out) == pytest.approx(best.score)
+    assert best.score == pytest.approx(10.0 * objective(0, best.params))
+    assert (tmp_path / "scaled-run").is_dir()
+
+
+def test_docs_shac_plugins_example_matches_the_command(shac_command):
+    out, _ = shac_command("plugins")
+
+    assert _doc_example("shac plugins") in out
