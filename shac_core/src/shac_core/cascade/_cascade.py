@@ -178,7 +178,9 @@ def draw_candidates(
     chunk = 0
     phase_draws = 0
     warned = False
-    cascade.set_threads(max(1, (os.cpu_count() or 1) // max(1, n_jobs)))
+    # OpenMP threads only pay off on big chunks; on small ones they spin and contend.
+    big = size >= (1 << 14)
+    cascade.set_threads(max(1, (os.cpu_count() or 1) // max(1, n_jobs)) if big else 1)
     parallel = joblib.Parallel(n_jobs=n_jobs, backend=backend) if n_jobs > 1 else None
 
     while got < need:

@@ -9,7 +9,6 @@ for every row; retries use other seeds, folds and row subsamples, so they differ
 from __future__ import annotations
 
 import logging
-import os
 from typing import TYPE_CHECKING
 from typing import Literal
 
@@ -66,7 +65,8 @@ def train_classifier(
         labels: 1 for rows better than the window's median, else 0.
         seed: The base seed; attempt ``a`` uses ``seed + a``.
         skip_cv_checks: Accept a classifier without cross-validation.
-        nthread: Threads XGBoost may use; defaults to the machine's cores.
+        nthread: Threads XGBoost may use. Windows are small, so one thread is
+            fastest and never oversubscribes cores shared with evaluations.
 
     Returns:
         The trained booster, or ``None`` when the window cannot support one.
@@ -80,7 +80,7 @@ def train_classifier(
         )
         return None
 
-    threads = nthread or os.cpu_count() or 1
+    threads = nthread or 1
     for attempt in range(MAX_ATTEMPTS):
         rng = np.random.default_rng([seed, attempt])
         params = {**BOOSTER_PARAMS, "seed": seed + attempt, "nthread": threads}

@@ -422,14 +422,16 @@ class SHAC(ParallelControls):
         if self._proposal_cache is not None and self._proposal_cache[0] == epoch:
             return self._proposal_cache[1]
 
-        earlier = self._space.encode([r.params for r in self.dataset]) if self._records else None
-        exclude = {row.tobytes() for row in earlier} if earlier is not None else set()
+        # Only earlier epochs count, so a half-finished epoch redraws the same rows.
+        first = epoch * self._batch_size
+        earlier = [r.params for r in self.dataset if r.id < first]
+        exclude = {row.tobytes() for row in self._space.encode(earlier)} if earlier else set()
         matrix = draw_candidates(
             self._space,
             self.cascade,
             (self._seed, _PROPOSALS, epoch),
             self._batch_size,
-            relax_checks=self._relax_checks,
+            relax_checks=self.relax_checks,
             exclude=exclude,
             n_jobs=self._num_parallel_generators,
             backend=self._generator_backend,
@@ -438,7 +440,9 @@ class SHAC(ParallelControls):
         self._proposal_cache = (epoch, matrix)
         return matrix
 
-    _relax_checks = False
+    #: Let candidates fail some classifiers when too few pass all; ``fit`` sets it
+    #: from its argument, ask-and-tell users set it directly.
+    relax_checks = False
 
     def ask(self, n: int | None = None) -> list[Trial]:
         """Hand out up to ``n`` configurations of the current epoch to evaluate.
@@ -595,7 +599,7 @@ class SHAC(ParallelControls):
             x,
             labels,
             seed=_derive(self._seed, _TRAIN, index) % (1 << 31),
-            skip_cv_checks=self._skip_cv_checks,
+            skip_cv_checks=self.skip_cv_checks,
         )
         if booster is None:
             _logger.warning("No classifier passed the checks for window %d; continuing.", index)
@@ -611,7 +615,9 @@ class SHAC(ParallelControls):
         _logger.info("Classifier %d trained (accepts %.0f%% of draws).", len(self.cascade), 100 * rate)
         return "trained"
 
-    _skip_cv_checks = False
+    #: Accept classifiers without cross-validation; ``fit`` sets it from its
+    #: argument, ask-and-tell users set it directly.
+    skip_cv_checks = False
 
     # -- fit -------------------------------------------------------------------------
 
@@ -693,7 +699,7 @@ class SHAC(ParallelControls):
             sign = 1.0 if self._objective == "max" else -1.0
             rows.sort(key=lambda r: -math.inf if r.score is None else sign * r.score)
 
-        self._skip_cv_checks = skip_cv_checks
+        self.skip_cv_checks = skip_cv_checks
         base = len(self._records)
         records = [EvaluationRecord(base + i, r.params, r.score, r.error) for i, r in enumerate(rows)]
         for record in records:

@@ -51,8 +51,8 @@ def run_fit(
         raise TypeError(msg)
     engine._ensure_ready()
     engine._pending.clear()  # trials asked for but never told are proposed again
-    engine._skip_cv_checks = skip_cv_checks
-    engine._relax_checks = relax_checks
+    engine.skip_cv_checks = skip_cv_checks
+    engine.relax_checks = relax_checks
 
     history = History()
     hooks = CallbackList([history, *(callbacks or [])])
