@@ -267,7 +267,8 @@ class _Registry:
         known = ", ".join(sorted(offers)) or "none"
         msg = f"No {_SINGULAR[kind]} is registered as {name!r}; available: {known}."
         extra = _FIRST_PARTY.get(name)
-        if extra is not None and all(info.name != extra for info in self.broken):
+        present = [*self.blocked, *(info.name for info in self.broken)]
+        if extra is not None and extra not in present:
             msg += f' Install it with `pip install "shac-core[{extra}]"`.'
         if not self.autoload:
             msg += f" Installed plugins were not loaded because {DISABLE_ENV} is set."
