@@ -20,12 +20,15 @@ import shac_core as sc
 
 
 EXTRA = os.environ["SHAC_PLUGIN_EXTRA"]
-#: For each sibling: the plugin's name, its package and the framework it drives.
+#: For each sibling: its plugin's name (also an engine's) and its package.
 SIBLINGS = {
-    "shac-tf": ("tf", "shac_tf", "tensorflow"),
-    "shac-keras": ("keras", "shac_keras", "keras"),
-    "shac-torch": ("torch", "shac_torch", "torch"),
+    "shac-tf": ("tf", "shac_tf"),
+    "shac-keras": ("keras", "shac_keras"),
+    "shac-torch": ("torch", "shac_torch"),
 }
+
+#: Other names the siblings register their engine under.
+ALIASES = {"shac-tf": ("tensorflow",), "shac-torch": ("pytorch",)}
 
 
 def _siblings(extra):
@@ -60,12 +63,20 @@ def test_extra_installs_exactly_its_siblings():
 
 @pytest.mark.parametrize("dist", EXPECTED)
 def test_sibling_engine_resolves_by_name(dist):
-    name, package, _ = SIBLINGS[dist]
+    name, package = SIBLINGS[dist]
 
     engine = sc.get_engine(name)
 
     assert issubclass(engine, sc.SHAC)
     assert engine.__module__.split(".")[0] == package
+
+
+@pytest.mark.parametrize("dist", EXPECTED)
+def test_sibling_aliases_resolve_to_the_same_engine(dist):
+    name = SIBLINGS[dist][0]
+
+    for alias in ALIASES.get(dist, ()):
+        assert sc.get_engine(alias) is sc.get_engine(name)
 
 
 @pytest.mark.parametrize("dist", EXPECTED)
