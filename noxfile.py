@@ -27,7 +27,9 @@ TEST_REQUIREMENTS = ("-r", "tests/requirements.txt")
 def _run_tests(session: nox.Session, *packages: str, paths: tuple[str, ...]) -> None:
     """Install the distributions from their folders (no -e) and run pytest."""
     session.install(*CONSTRAINTS, *TEST_REQUIREMENTS, *packages)
-    session.run("pytest", *(session.posargs or paths), env={"SHAC_TEST_SESSION": session.name})
+    session.run(
+        "pytest", *(session.posargs or paths), env={"SHAC_TEST_SESSION": session.name}
+    )
 
 
 @nox.session(python=PYTHONS, tags=["ci"])

@@ -34,7 +34,9 @@ def make_engine(tmp_path, space):
     def make(total_budget=20, num_batches=4, serial=True, **kwargs):
         kwargs.setdefault("save_dir", tmp_path / f"run{next(counter)}")
         kwargs.setdefault("seed", 0)
-        engine = sc.SHAC(kwargs.pop("parameters", space), total_budget, num_batches, **kwargs)
+        engine = sc.SHAC(
+            kwargs.pop("parameters", space), total_budget, num_batches, **kwargs
+        )
         if serial:
             engine.set_num_parallel_evaluators(1)
             engine.concurrent_evaluators()

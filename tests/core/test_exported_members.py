@@ -21,8 +21,11 @@ def test_import_does_not_pull_in_frameworks():
 
     code = (
         "import sys, shac_core; shac_core.available_engines(); shac_core.list_plugins();"
-        "print(sorted(m for m in ('torch','tensorflow','keras','dask','distributed','matplotlib') if m in sys.modules))"
+        "names = ('torch', 'tensorflow', 'keras', 'dask', 'distributed', 'matplotlib');"
+        "print(sorted(m for m in names if m in sys.modules))"
     )
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
 
     assert out.stdout.strip() == "[]"

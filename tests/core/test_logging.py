@@ -22,4 +22,8 @@ def test_log_to_stderr_installs_one_handler(capsys):
 
 
 def test_library_installs_no_handler_by_default():
-    assert not [h for h in logging.getLogger("shac_core").handlers if not isinstance(h, logging.NullHandler)]
+    assert not [
+        h
+        for h in logging.getLogger("shac_core").handlers
+        if not isinstance(h, logging.NullHandler)
+    ]

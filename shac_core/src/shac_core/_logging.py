@@ -33,7 +33,9 @@ def log_to_stderr(level: int | str = logging.INFO) -> logging.Handler:
 
     handler = logging.StreamHandler()
     handler._shac_handler = True  # type: ignore[attr-defined]
-    handler.setFormatter(logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s"))
+    handler.setFormatter(
+        logging.Formatter("%(asctime)s %(name)s %(levelname)s %(message)s")
+    )
     handler.setLevel(level)
     logger.addHandler(handler)
     logger.setLevel(min(logger.level or logging.WARNING, handler.level))

@@ -64,7 +64,9 @@ def test_limit_uses_only_the_first_classifiers(space, cascade):
 
     mask = cascade.accepts(matrix, limit=1)
 
-    np.testing.assert_array_equal(mask, cascade.boosters[0].inplace_predict(matrix) > 0.5)
+    np.testing.assert_array_equal(
+        mask, cascade.boosters[0].inplace_predict(matrix) > 0.5
+    )
 
 
 def test_drawn_candidates_pass_and_are_distinct(space, cascade):
@@ -75,11 +77,15 @@ def test_drawn_candidates_pass_and_are_distinct(space, cascade):
     assert len({r.tobytes() for r in rows}) == 50
 
 
-@pytest.mark.parametrize(("n_jobs", "backend"), [(2, "threading"), (3, "threading"), (2, "sequential")])
+@pytest.mark.parametrize(
+    ("n_jobs", "backend"), [(2, "threading"), (3, "threading"), (2, "sequential")]
+)
 def test_draws_do_not_depend_on_generator_count(space, cascade, n_jobs, backend):
     one = draw_candidates(space, cascade, (9, 0, 3), 300)
 
-    many = draw_candidates(space, cascade, (9, 0, 3), 300, n_jobs=n_jobs, backend=backend)
+    many = draw_candidates(
+        space, cascade, (9, 0, 3), 300, n_jobs=n_jobs, backend=backend
+    )
 
     np.testing.assert_array_equal(one, many)
 
@@ -96,7 +102,9 @@ def test_draws_with_loky_generators_match(space, cascade):
 def test_exclude_skips_known_rows(space, cascade):
     first = draw_candidates(space, cascade, (1, 2), 10)
 
-    again = draw_candidates(space, cascade, (1, 2), 10, exclude={r.tobytes() for r in first[:5]})
+    again = draw_candidates(
+        space, cascade, (1, 2), 10, exclude={r.tobytes() for r in first[:5]}
+    )
 
     assert not {r.tobytes() for r in first[:5]} & {r.tobytes() for r in again}
 
@@ -112,23 +120,32 @@ def test_tiny_discrete_space_allows_repeats_when_exhausted():
 def test_impossible_cascade_raises_with_advice(space, cascade):
     never = Cascade([cascade.boosters[0]] * 1, [0.5])
     space_left = sc.HyperParameterList(
-        [sc.UniformContinuousHyperParameter("x", -1.0, -0.5), sc.UniformContinuousHyperParameter("y", -1.0, 1.0)]
+        [
+            sc.UniformContinuousHyperParameter("x", -1.0, -0.5),
+            sc.UniformContinuousHyperParameter("y", -1.0, 1.0),
+        ]
     )
 
-    with pytest.warns(sc.ShacWarning, match="relax_checks"), pytest.raises(
-        sc.CascadeExhaustedError, match="relax_checks=True"
+    with (
+        pytest.warns(sc.ShacWarning, match="relax_checks"),
+        pytest.raises(sc.CascadeExhaustedError, match="relax_checks=True"),
     ):
         draw_candidates(space_left, never, (0,), 3)
 
 
 def test_relaxing_finds_candidates_the_strict_cascade_cannot(space, cascade):
     space_left = sc.HyperParameterList(
-        [sc.UniformContinuousHyperParameter("x", -1.0, -0.5), sc.UniformContinuousHyperParameter("y", -1.0, 1.0)]
+        [
+            sc.UniformContinuousHyperParameter("x", -1.0, -0.5),
+            sc.UniformContinuousHyperParameter("y", -1.0, 1.0),
+        ]
     )
     stats = {}
 
     with pytest.warns(sc.ShacWarning, match="Relaxing the cascade"):
-        rows = draw_candidates(space_left, cascade, (0,), 3, relax_checks=True, stats=stats)
+        rows = draw_candidates(
+            space_left, cascade, (0,), 3, relax_checks=True, stats=stats
+        )
 
     assert rows.shape == (3, 2)
     assert stats["relax"] == 1

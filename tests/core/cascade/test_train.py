@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import numpy as np
+
 from shac_core.cascade import label_window
 from shac_core.cascade import train_classifier
 from shac_core.cascade._train import BOOSTER_PARAMS
@@ -57,7 +58,9 @@ def test_retries_train_different_models():
     dumps = set()
 
     for attempt in range(3):
-        booster = _fit(x, labels, {**BOOSTER_PARAMS, "seed": 10 + attempt, "nthread": 1})
+        booster = _fit(
+            x, labels, {**BOOSTER_PARAMS, "seed": 10 + attempt, "nthread": 1}
+        )
         dumps.add(bytes(booster.save_raw("json")))
 
     assert len(dumps) == 3

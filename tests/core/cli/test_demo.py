@@ -29,12 +29,22 @@ def test_a_configuration_scores_a_cross_validated_accuracy():
 
 def test_bad_configurations_score_worse():
     poor = OrderedDict(
-        max_depth=1, learning_rate=0.01, n_estimators=20, subsample=0.5,
-        colsample_bytree=0.3, reg_lambda=10.0, grow_policy="depthwise",
+        max_depth=1,
+        learning_rate=0.01,
+        n_estimators=20,
+        subsample=0.5,
+        colsample_bytree=0.3,
+        reg_lambda=10.0,
+        grow_policy="depthwise",
     )
     good = OrderedDict(
-        max_depth=4, learning_rate=0.2, n_estimators=150, subsample=0.9,
-        colsample_bytree=0.8, reg_lambda=1.0, grow_policy="depthwise",
+        max_depth=4,
+        learning_rate=0.2,
+        n_estimators=150,
+        subsample=0.9,
+        colsample_bytree=0.8,
+        reg_lambda=1.0,
+        grow_policy="depthwise",
     )
 
     assert score_configuration(0, good) > score_configuration(0, poor)

@@ -12,8 +12,20 @@ from shac_core.cli import main
 def demo_run(tmp_path, capsys):
     save = tmp_path / "demo"
     code = main(
-        ["demo", "--budget", "8", "--batches", "2", "--backend", "threading",
-         "--workers", "2", "--save-dir", str(save), "--no-progress"]
+        [
+            "demo",
+            "--budget",
+            "8",
+            "--batches",
+            "2",
+            "--backend",
+            "threading",
+            "--workers",
+            "2",
+            "--save-dir",
+            str(save),
+            "--no-progress",
+        ]
     )
     return code, save, capsys.readouterr().out
 
@@ -50,7 +62,20 @@ def test_plot_writes_a_png(demo_run, tmp_path, capsys):
 def test_demo_resume_continues_a_saved_search(demo_run, capsys):
     _, save, _ = demo_run
 
-    assert main(["demo", "--resume", "--save-dir", str(save), "--backend", "sequential", "--no-progress"]) == 0
+    assert (
+        main(
+            [
+                "demo",
+                "--resume",
+                "--save-dir",
+                str(save),
+                "--backend",
+                "sequential",
+                "--no-progress",
+            ]
+        )
+        == 0
+    )
 
     assert "best score" in capsys.readouterr().out
 
@@ -71,7 +96,10 @@ def test_plugins_lists_the_builtins(capsys):
 
 def test_the_command_is_installed():
     result = subprocess.run(
-        [sys.executable, "-m", "shac_core.cli", "--help"], capture_output=True, text=True, check=True
+        [sys.executable, "-m", "shac_core.cli", "--help"],
+        capture_output=True,
+        text=True,
+        check=True,
     )
 
     assert "demo" in result.stdout

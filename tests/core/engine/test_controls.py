@@ -57,10 +57,25 @@ def test_registered_aliases_are_accepted(make_engine):
 @pytest.mark.parametrize(
     ("attr", "value", "error", "match"),
     [
-        ("num_parallel_evaluators", 0, ValueError, "`num_parallel_evaluators` must be an integer"),
-        ("num_parallel_generators", 1.5, ValueError, "`num_parallel_generators` must be"),
+        (
+            "num_parallel_evaluators",
+            0,
+            ValueError,
+            "`num_parallel_evaluators` must be an integer",
+        ),
+        (
+            "num_parallel_generators",
+            1.5,
+            ValueError,
+            "`num_parallel_generators` must be",
+        ),
         ("generator_backend", "dask", ValueError, "`generator_backend` must be one of"),
-        ("evaluator_backend", 3, TypeError, "`evaluator_backend` must be a policy name"),
+        (
+            "evaluator_backend",
+            3,
+            TypeError,
+            "`evaluator_backend` must be a policy name",
+        ),
     ],
 )
 def test_bad_settings_are_rejected(make_engine, attr, value, error, match):
@@ -77,4 +92,6 @@ def test_limit_memory_keeps_proposals_identical(make_engine):
     small.limit_memory = True
     small.fit(lambda wid, p: p["x"], progress=False, skip_cv_checks=True)
 
-    assert [r.params for r in plain.dataset][:4] == [r.params for r in small.dataset][:4]
+    assert [r.params for r in plain.dataset][:4] == [r.params for r in small.dataset][
+        :4
+    ]

@@ -10,10 +10,10 @@ import sys
 import textwrap
 
 import pytest
-
-import shac_core as sc
 from tests.core.conftest import branin
 from tests.core.conftest import quadratic
+
+import shac_core as sc
 
 
 def params_of(engine):
@@ -31,7 +31,9 @@ def params_of(engine):
         (20, 4, 18, (5, 3, 5)),
     ],
 )
-def test_budget_arithmetic_matches_pyshac(make_engine, budget, batches, max_classifiers, expected):
+def test_budget_arithmetic_matches_pyshac(
+    make_engine, budget, batches, max_classifiers, expected
+):
     engine = make_engine(budget, batches, max_classifiers=max_classifiers)
 
     got = (engine.num_workers, engine.total_classifiers, engine.per_classifier_budget)
@@ -43,16 +45,29 @@ def test_budget_arithmetic_matches_pyshac(make_engine, budget, batches, max_clas
 @pytest.mark.parametrize(
     ("kwargs", "error", "match"),
     [
-        ({"total_budget": 10, "num_batches": 3}, ValueError, "divisible by `num_batches`"),
-        ({"total_budget": 0, "num_batches": 1}, ValueError, "`total_budget` must be a positive"),
+        (
+            {"total_budget": 10, "num_batches": 3},
+            ValueError,
+            "divisible by `num_batches`",
+        ),
+        (
+            {"total_budget": 0, "num_batches": 1},
+            ValueError,
+            "`total_budget` must be an integer of at least 1",
+        ),
         ({"objective": "maximise"}, ValueError, "`objective` must be 'max' or 'min'"),
-        ({"max_classifiers": 0}, ValueError, "`max_classifiers` must be a positive"),
-        ({"seed": -1}, ValueError, "`seed` must be a non-negative"),
+        ({"max_classifiers": 0}, ValueError, "`max_classifiers` must be an integer of at least 1"),
+        ({"seed": -1}, ValueError, "`seed` must be an integer of at least 0"),
         ({"parameters": []}, sc.SearchSpaceError, "at least one hyperparameter"),
     ],
 )
 def test_invalid_arguments_fail_at_once(tmp_path, space, kwargs, error, match):
-    args = {"parameters": space, "total_budget": 10, "num_batches": 2, "save_dir": tmp_path}
+    args = {
+        "parameters": space,
+        "total_budget": 10,
+        "num_batches": 2,
+        "save_dir": tmp_path,
+    }
     args.update(kwargs)
 
     with pytest.raises(error, match=match):
@@ -62,7 +77,7 @@ def test_invalid_arguments_fail_at_once(tmp_path, space, kwargs, error, match):
 def test_unknown_backend_fails_at_once_listing_choices(make_engine):
     engine = make_engine()
 
-    with pytest.raises(sc.PluginError, match="available: .*loky"):
+    with pytest.raises(sc.PluginError, match=r"available: .*loky"):
         engine.evaluator_backend = "nope"
 
 
@@ -117,7 +132,9 @@ def test_proposals_are_the_same_with_loky_and_a_lambda(make_engine):
     loky = make_engine(16, 4, serial=False)
     loky.set_num_parallel_evaluators(2)
 
-    loky.fit(lambda wid, p: -((p["x"] - 1.0) ** 2) - (p["y"] - shift) ** 2, progress=False)
+    loky.fit(
+        lambda wid, p: -((p["x"] - 1.0) ** 2) - (p["y"] - shift) ** 2, progress=False
+    )
 
     assert loky.evaluator_backend == "loky"
     assert params_of(serial) == params_of(loky)
@@ -172,7 +189,8 @@ def test_raise_on_failure_stops_after_saving(make_engine):
     engine = make_engine(10, 2)
 
     def fn(worker_id, params):
-        raise ValueError("bad config")
+        msg = "bad config"
+        raise ValueError(msg)
 
     with pytest.raises(sc.EvaluationError, match="ValueError: bad config It is saved"):
         engine.fit(fn, progress=False, raise_on_failure=True)
@@ -199,7 +217,7 @@ def test_every_hyperparameter_type_round_trips_through_save_and_restore(tmp_path
     restored = sc.SHAC.load(tmp_path / "s")
 
     assert restored.parameters == engine.parameters
-    for record, config in zip(restored.dataset, seen):
+    for record, config in zip(restored.dataset, seen, strict=True):
         assert [(type(v), v) for v in record.params.values()] == [
             (type(v), v) for v in config.values()
         ]
@@ -213,7 +231,11 @@ def test_restore_needs_nothing_passed_again(make_engine):
     restored = sc.SHAC(None, None, None, save_dir=engine.save_dir.path)
     restored.restore_data()
 
-    assert (restored.total_budget, restored.num_batches, restored.objective) == (20, 4, "min")
+    assert (restored.total_budget, restored.num_batches, restored.objective) == (
+        20,
+        4,
+        "min",
+    )
     assert restored.seed == 42
     assert restored.total_classifiers == 2
     assert len(restored.classifiers) == len(engine.classifiers)
@@ -296,7 +318,9 @@ def test_resume_after_the_driver_process_is_killed(make_engine, tmp_path):
     script = tmp_path / "driver.py"
     script.write_text(textwrap.dedent(DRIVER))
 
-    killed = subprocess.run([sys.executable, str(script), str(tmp_path / "k")], check=False)
+    killed = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "k")], check=False
+    )
     resumed = sc.SHAC.load(tmp_path / "k")
     resumed.concurrent_evaluators()
     resumed.fit(quadratic, progress=False)
@@ -320,7 +344,9 @@ def test_a_killed_loky_worker_costs_one_evaluation(make_engine, tmp_path):
     engine = make_engine(8, 2, serial=False)
     engine.set_num_parallel_evaluators(1)
 
-    engine.fit(functools.partial(_kill_worker_once, tmp_path / "marker"), progress=False)
+    engine.fit(
+        functools.partial(_kill_worker_once, tmp_path / "marker"), progress=False
+    )
 
     failed = [r for r in engine.dataset if not r.ok]
     assert len(engine.dataset) == 8
@@ -443,7 +469,7 @@ def test_set_seed_changes_proposals(make_engine):
     b.set_seed(123)
 
     assert [t.params for t in a.ask()] != [t.params for t in b.ask()]
-    with pytest.raises(ValueError, match="`seed` must be a non-negative integer"):
+    with pytest.raises(ValueError, match="`seed` must be an integer of at least 0"):
         a.set_seed(-3)
 
 

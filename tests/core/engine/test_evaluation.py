@@ -39,7 +39,8 @@ def test_check_score_rejects_the_rest(value, why):
 
 def test_task_turns_an_exception_into_a_failed_outcome():
     def fn(worker_id, params):
-        raise ZeroDivisionError("division by zero")
+        msg = "division by zero"
+        raise ZeroDivisionError(msg)
 
     outcome = EvaluationTask(EvaluationHandler(fn), 2)(Job(3, OrderedDict(x=1), 7), 1)
 
@@ -51,7 +52,9 @@ def test_task_turns_an_exception_into_a_failed_outcome():
 
 def test_task_passes_worker_id_and_params():
     seen = []
-    task = EvaluationTask(EvaluationHandler(lambda wid, p: seen.append((wid, p)) or 2.0), 1)
+    task = EvaluationTask(
+        EvaluationHandler(lambda wid, p: seen.append((wid, p)) or 2.0), 1
+    )
 
     outcome = task(Job(0, OrderedDict(x=5), 1), 0)
 
@@ -70,7 +73,8 @@ def test_handler_teardown_runs_when_the_function_raises():
             events.append(("teardown", context.id))
 
     def fn(worker_id, params):
-        raise RuntimeError("boom")
+        msg = "boom"
+        raise RuntimeError(msg)
 
     outcome = EvaluationTask(Tracking(fn), 1)(Job(4, OrderedDict(), 9), 0)
 

@@ -3,9 +3,9 @@ from __future__ import annotations
 import csv
 
 import pytest
+from tests.core.conftest import quadratic
 
 import shac_core as sc
-from tests.core.conftest import quadratic
 
 
 class Recorder(sc.Callback):
@@ -81,7 +81,7 @@ def test_csv_logger_writes_a_row_per_evaluation(make_engine, tmp_path):
 
 
 def test_a_non_callback_is_refused(make_engine):
-    with pytest.raises(TypeError, match="must be a shac_core.Callback"):
+    with pytest.raises(TypeError, match=r"must be a shac_core\.Callback"):
         make_engine().fit(quadratic, callbacks=[print], progress=False)
 
 
@@ -108,4 +108,11 @@ def test_fit_logs_one_line_per_epoch(make_engine, caplog):
 def test_failures_are_logged_as_warnings(make_engine, caplog):
     make_engine(4, 1).fit(lambda wid, p: float("nan"), progress=False)
 
-    assert sum("failed" in r.getMessage() for r in caplog.records if r.levelname == "WARNING") == 4
+    assert (
+        sum(
+            "failed" in r.getMessage()
+            for r in caplog.records
+            if r.levelname == "WARNING"
+        )
+        == 4
+    )

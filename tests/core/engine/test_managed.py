@@ -4,11 +4,11 @@ from collections import OrderedDict
 import threading
 
 import pytest
+from tests.core.conftest import quadratic
 
 import shac_core as sc
 from shac_core.engine._evaluation import EvaluationTask
 from shac_core.engine._evaluation import Job
-from tests.core.conftest import quadratic
 
 
 @pytest.mark.parametrize(
@@ -45,9 +45,15 @@ def test_managed_engine_counts_evaluators_from_devices(tmp_path, space):
 @pytest.mark.parametrize(
     ("kwargs", "match"),
     [
-        ({"max_gpu_evaluators": -1}, "`max_gpu_evaluators` must be an integer of at least 0"),
-        ({"max_cpu_evaluators": 0}, "`max_cpu_evaluators` must be an integer of at least 1"),
-        ({"gpu_count": -2}, "`gpu_count` must be a non-negative integer"),
+        (
+            {"max_gpu_evaluators": -1},
+            "`max_gpu_evaluators` must be an integer of at least 0",
+        ),
+        (
+            {"max_cpu_evaluators": 0},
+            "`max_cpu_evaluators` must be an integer of at least 1",
+        ),
+        ({"gpu_count": -2}, "`gpu_count` must be an integer of at least 0 or None"),
     ],
 )
 def test_managed_engine_rejects_bad_device_counts(tmp_path, space, kwargs, match):
@@ -88,7 +94,8 @@ def test_managed_handler_hooks_run_even_when_the_function_raises():
             events.append(("cleanup", sc.current_evaluation().evaluation_id))
 
     def fn(worker_id, params):
-        raise MemoryError("out of memory")
+        msg = "out of memory"
+        raise MemoryError(msg)
 
     task = EvaluationTask(Handler(fn, max_gpu_evaluators=1, threads=1, gpu_count=1), 1)
     outcome = task(Job(6, OrderedDict(), 1), 0)
@@ -109,7 +116,8 @@ def test_managed_contexts_stay_apart_across_threads():
     handler = sc.ManagedHandler(fn, max_gpu_evaluators=2, threads=1, gpu_count=2)
     task = EvaluationTask(handler, 2)
     threads = [
-        threading.Thread(target=task, args=(Job(i, OrderedDict(), i), i)) for i in range(2)
+        threading.Thread(target=task, args=(Job(i, OrderedDict(), i), i))
+        for i in range(2)
     ]
     for t in threads:
         t.start()

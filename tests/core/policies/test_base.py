@@ -15,7 +15,9 @@ def test_default_workers_is_min_of_batch_and_cores():
 
 @pytest.mark.parametrize("bad", [0, -1, 1.5, True])
 def test_policy_rejects_bad_worker_counts(bad):
-    with pytest.raises(ValueError, match="`n_workers` must be an integer of at least 1"):
+    with pytest.raises(
+        ValueError, match="`n_workers` must be an integer of at least 1"
+    ):
         sc.ThreadingPolicy(bad)
 
 

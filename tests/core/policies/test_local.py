@@ -78,7 +78,11 @@ def test_threads_yield_results_as_they_finish():
 def test_loky_runs_a_lambda_in_worker_processes():
     offset = 10
     with sc.LokyPolicy(2) as policy:
-        results = dict(policy.imap_unordered(lambda item, wid: (item + offset, os.getpid()), [1, 2, 3]))
+        results = dict(
+            policy.imap_unordered(
+                lambda item, wid: (item + offset, os.getpid()), [1, 2, 3]
+            )
+        )
 
     assert sorted(v[0] for v in results.values()) == [11, 12, 13]
     assert all(pid != os.getpid() for _, pid in results.values())

@@ -21,14 +21,21 @@ def mixed():
 
 
 def test_space_rejects_duplicate_names():
-    with pytest.raises(sc.SearchSpaceError, match="names must be unique, got 'x' twice"):
-        sc.HyperParameterList([sc.DiscreteHyperParameter("x", [1]), sc.IntegerHyperParameter("x", 1, 2)])
+    with pytest.raises(
+        sc.SearchSpaceError, match="names must be unique, got 'x' twice"
+    ):
+        sc.HyperParameterList(
+            [sc.DiscreteHyperParameter("x", [1]), sc.IntegerHyperParameter("x", 1, 2)]
+        )
 
 
 def test_space_rejects_column_clash_with_multi():
     with pytest.raises(sc.SearchSpaceError, match="'m_1'"):
         sc.HyperParameterList(
-            [sc.MultiDiscreteHyperParameter("m", [1, 2]), sc.DiscreteHyperParameter("m_1", [1])]
+            [
+                sc.MultiDiscreteHyperParameter("m", [1, 2]),
+                sc.DiscreteHyperParameter("m_1", [1]),
+            ]
         )
 
 

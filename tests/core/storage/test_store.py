@@ -125,14 +125,18 @@ def test_missing_space_file_is_named(tmp_path):
 def test_classifiers_use_xgboost_json_and_predict_identically(tmp_path):
     rng = np.random.default_rng(0)
     x = rng.uniform(size=(50, 2))
-    booster = xgb.train({"objective": "binary:logistic"}, xgb.DMatrix(x, label=x[:, 0] > 0.5), 5)
+    booster = xgb.train(
+        {"objective": "binary:logistic"}, xgb.DMatrix(x, label=x[:, 0] > 0.5), 5
+    )
     store = SaveDirectory(tmp_path)
 
     name = store.write_classifier(0, booster)
     cascade = store.read_cascade([name], [0.5])
 
     assert json.loads((store.classifier_dir / name).read_text())["learner"]
-    np.testing.assert_array_equal(cascade.boosters[0].inplace_predict(x), booster.inplace_predict(x))
+    np.testing.assert_array_equal(
+        cascade.boosters[0].inplace_predict(x), booster.inplace_predict(x)
+    )
 
 
 def test_missing_or_damaged_classifier_is_named(tmp_path):
@@ -140,9 +144,9 @@ def test_missing_or_damaged_classifier_is_named(tmp_path):
     store.classifier_dir.mkdir()
     (store.classifier_dir / "clf_000.json").write_text("garbage")
 
-    with pytest.raises(sc.SaveDirectoryError, match="clf_001.json .* is missing"):
+    with pytest.raises(sc.SaveDirectoryError, match=r"clf_001\.json .* is missing"):
         store.read_cascade(["clf_001.json"], [0.5])
-    with pytest.raises(sc.SaveDirectoryError, match="clf_000.json is damaged"):
+    with pytest.raises(sc.SaveDirectoryError, match=r"clf_000\.json is damaged"):
         store.read_cascade(["clf_000.json"], [0.5])
 
 
@@ -152,6 +156,8 @@ def test_pyshac_csv_without_id_or_error_columns_reads(tmp_path, space):
 
     rows = read_dataset_csv(path, space)
 
-    assert rows[0] == EvaluationRecord(0, OrderedDict(d=0.8, m=[1, 2], lr=0.01), 0.5, None)
+    assert rows[0] == EvaluationRecord(
+        0, OrderedDict(d=0.8, m=[1, 2], lr=0.01), 0.5, None
+    )
     assert rows[1].params["d"] is None
     assert rows[1].score is None

@@ -13,6 +13,7 @@ import math
 from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
+from typing import cast
 
 
 if TYPE_CHECKING:
@@ -70,11 +71,12 @@ class CallbackList(Callback):
 
     def __init__(self, callbacks: Iterable[Callback] = ()) -> None:
         super().__init__()
-        self.callbacks = list(callbacks)
-        for cb in self.callbacks:
+        items: list[object] = list(callbacks)
+        for cb in items:
             if not isinstance(cb, Callback):
                 msg = f"Each callback must be a shac_core.Callback, got {cb!r}."
                 raise TypeError(msg)
+        self.callbacks = cast("list[Callback]", items)
 
     def _call(self, hook: str, *args: Any) -> None:
         for cb in self.callbacks:
@@ -84,25 +86,25 @@ class CallbackList(Callback):
         """Attach the engine to every callback."""
         self._call("set_engine", engine)
 
-    def on_train_begin(self, logs: dict[str, Any]) -> None:  # noqa: D102
+    def on_train_begin(self, logs: dict[str, Any]) -> None:
         self._call("on_train_begin", logs)
 
-    def on_train_end(self, logs: dict[str, Any]) -> None:  # noqa: D102
+    def on_train_end(self, logs: dict[str, Any]) -> None:
         self._call("on_train_end", logs)
 
-    def on_epoch_begin(self, epoch: int, logs: dict[str, Any]) -> None:  # noqa: D102
+    def on_epoch_begin(self, epoch: int, logs: dict[str, Any]) -> None:
         self._call("on_epoch_begin", epoch, logs)
 
-    def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> None:  # noqa: D102
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any]) -> None:
         self._call("on_epoch_end", epoch, logs)
 
-    def on_evaluation_begin(self, evaluation_id: int, logs: dict[str, Any]) -> None:  # noqa: D102
+    def on_evaluation_begin(self, evaluation_id: int, logs: dict[str, Any]) -> None:
         self._call("on_evaluation_begin", evaluation_id, logs)
 
-    def on_evaluation_ended(self, evaluation_id: int, logs: dict[str, Any]) -> None:  # noqa: D102
+    def on_evaluation_ended(self, evaluation_id: int, logs: dict[str, Any]) -> None:
         self._call("on_evaluation_ended", evaluation_id, logs)
 
-    def on_dataset_changed(self, logs: dict[str, Any]) -> None:  # noqa: D102
+    def on_dataset_changed(self, logs: dict[str, Any]) -> None:
         self._call("on_dataset_changed", logs)
 
 

@@ -19,7 +19,6 @@ import warnings
 
 import joblib
 import numpy as np
-import xgboost as xgb
 
 from shac_core._errors import CascadeExhaustedError
 from shac_core._errors import ShacWarning
@@ -29,6 +28,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
     import numpy.typing as npt
+    import xgboost as xgb
 
     from shac_core.space import HyperParameterList
 
@@ -193,7 +193,10 @@ def draw_candidates(
         if parallel is None or width == 1:
             results = [_draw_chunk(*args, j, size, relax, limit) for j in chunks]
         else:
-            jobs = (joblib.delayed(_draw_chunk)(*args, j, size, relax, limit) for j in chunks)
+            jobs = (
+                joblib.delayed(_draw_chunk)(*args, j, size, relax, limit)
+                for j in chunks
+            )
             results = parallel(jobs)
 
         for rows in results:
@@ -213,7 +216,9 @@ def draw_candidates(
             phase_draws = 0
             if relax_checks and relax < depth:
                 relax += 1
-                _warn(f"Relaxing the cascade: candidates may now fail {relax} of {depth} classifiers.")
+                _warn(
+                    f"Relaxing the cascade: candidates may now fail {relax} of {depth} classifiers."
+                )
             elif unique:
                 unique = False
                 _logger.info("Too few unseen candidates pass; allowing repeats.")

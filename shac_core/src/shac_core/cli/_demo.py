@@ -60,7 +60,7 @@ def score_configuration(worker_id: int, params: dict[str, Any]) -> float:
         "nthread": 1,
         "seed": 0,
     }
-    result = xgb.cv(
+    result: Any = xgb.cv(
         booster_params,
         xgb.DMatrix(x, label=y),
         num_boost_round=params["n_estimators"],

@@ -30,7 +30,9 @@ def _parser() -> argparse.ArgumentParser:
         description="Parallel hyperparameter search with Successive Halving and "
         "Classification.",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log at DEBUG level")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log at DEBUG level"
+    )
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser(
@@ -40,17 +42,23 @@ def _parser() -> argparse.ArgumentParser:
     demo.add_argument("--batches", type=int, default=6, help="epochs (M)")
     demo.add_argument("--workers", type=int, default=None, help="parallel evaluators")
     demo.add_argument("--backend", default="loky", help="evaluation policy")
-    demo.add_argument("--save-dir", default="shac-demo", help="where to save the search")
+    demo.add_argument(
+        "--save-dir", default="shac-demo", help="where to save the search"
+    )
     demo.add_argument("--seed", type=int, default=0)
     demo.add_argument("--resume", action="store_true", help="continue a saved search")
-    demo.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    demo.add_argument(
+        "--no-progress", action="store_true", help="hide the progress bar"
+    )
 
     summary = commands.add_parser("summary", help="summarise a saved search")
     summary.add_argument("save_dir", help="the search's save directory")
 
     plot = commands.add_parser("plot", help="plot scores and best-so-far as a PNG")
     plot.add_argument("save_dir", help="the search's save directory")
-    plot.add_argument("-o", "--output", default=None, help="PNG path (default: DIR/plot.png)")
+    plot.add_argument(
+        "-o", "--output", default=None, help="PNG path (default: DIR/plot.png)"
+    )
 
     commands.add_parser("plugins", help="list installed plugins and what they provide")
     return parser
@@ -68,7 +76,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if not args.verbose:
         logging.getLogger("shac_core").setLevel(logging.WARNING)
     try:
-        handler = {"demo": _demo, "summary": _summary, "plot": _plot, "plugins": _plugins}
+        handler = {
+            "demo": _demo,
+            "summary": _summary,
+            "plot": _plot,
+            "plugins": _plugins,
+        }
         return handler[args.command](args)
     except ShacError as err:
         print(f"shac: error: {err}", file=sys.stderr)
@@ -119,7 +132,8 @@ def _demo(args: argparse.Namespace) -> int:
 
 def _format(config: dict[str, object]) -> str:
     return ", ".join(
-        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}" for k, v in config.items()
+        f"{k}={v:.4g}" if isinstance(v, float) else f"{k}={v}"
+        for k, v in config.items()
     )
 
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
+from shac_core._validation import check_int
 from shac_core.plugins import get_policy
 from shac_core.policies import BasePolicy
 from shac_core.policies import default_workers
@@ -16,13 +16,6 @@ _logger = logging.getLogger(__name__)
 
 #: joblib backends that may filter candidate chunks.
 GENERATOR_BACKENDS = ("threading", "loky", "sequential")
-
-
-def _count(arg: str, value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        msg = f"`{arg}` must be an integer of at least 1 or None, got {value!r}."
-        raise ValueError(msg)
-    return value
 
 
 class ParallelControls:
@@ -54,7 +47,7 @@ class ParallelControls:
         if value is None:
             self._num_parallel_evaluators = default_workers(self._batch_size)
             return
-        self._num_parallel_evaluators = _count("num_parallel_evaluators", value)
+        self._num_parallel_evaluators = check_int("num_parallel_evaluators", value, 1)
 
     def set_num_parallel_evaluators(self, n: int | None) -> None:
         """Set how many evaluations run at once; ``None`` restores the default."""
@@ -67,17 +60,18 @@ class ParallelControls:
 
     @evaluator_backend.setter
     def evaluator_backend(self, value: str | BasePolicy) -> None:
-        if isinstance(value, BasePolicy):
-            self._evaluator_backend = value
+        given: object = value
+        if isinstance(given, BasePolicy):
+            self._evaluator_backend = given
             return
-        if not isinstance(value, str):
+        if not isinstance(given, str):
             msg = (
                 "`evaluator_backend` must be a policy name such as 'loky' or a "
                 f"BasePolicy instance, got {value!r}."
             )
             raise TypeError(msg)
-        get_policy(value)  # fail now, listing what is available
-        self._evaluator_backend = value
+        get_policy(given)  # fail now, listing what is available
+        self._evaluator_backend = given
 
     def concurrent_evaluators(self) -> None:
         """Run evaluations in threads of this process (the ``threading`` policy)."""
@@ -95,7 +89,7 @@ class ParallelControls:
     @num_parallel_generators.setter
     def num_parallel_generators(self, value: int | None) -> None:
         self._num_parallel_generators = (
-            1 if value is None else _count("num_parallel_generators", value)
+            1 if value is None else check_int("num_parallel_generators", value, 1)
         )
 
     def set_num_parallel_generators(self, n: int | None) -> None:

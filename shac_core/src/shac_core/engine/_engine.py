@@ -10,7 +10,6 @@ same proposals with any number of workers, and after a crash and resume.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 import contextlib
 from dataclasses import dataclass
 import logging
@@ -20,11 +19,14 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import ClassVar
 from typing import Literal
+from typing import cast
 
 import numpy as np
 
 from shac_core._errors import SaveDirectoryError
 from shac_core._errors import SearchSpaceError
+from shac_core._validation import check_int
+from shac_core._validation import check_optional_int
 from shac_core.cascade import Cascade
 from shac_core.cascade import draw_candidates
 from shac_core.cascade import label_window
@@ -40,6 +42,7 @@ from shac_core.storage import read_dataset_csv
 
 
 if TYPE_CHECKING:
+    from collections import OrderedDict
     from collections.abc import Callable
     from collections.abc import Iterable
     from collections.abc import Iterator
@@ -110,7 +113,7 @@ class SHAC(ParallelControls):
         >>> engine = SHAC(space, total_budget=20, num_batches=4, save_dir=tmp, seed=1)
         >>> engine.set_num_parallel_evaluators(1)
         >>> engine.concurrent_evaluators()
-        >>> history = engine.fit(lambda wid, p: -p["x"] ** 2, progress=False)
+        >>> history = engine.fit(lambda wid, p: -(p["x"] ** 2), progress=False)
         >>> len(history)
         20
     """
@@ -129,7 +132,9 @@ class SHAC(ParallelControls):
         seed: int | None = None,
     ) -> None:
         self.save_dir = SaveDirectory(save_dir)
-        self._blank = parameters is None and total_budget is None and num_batches is None
+        self._blank = (
+            parameters is None and total_budget is None and num_batches is None
+        )
         self._configure(
             parameters if not self._blank else None,
             total_budget if not self._blank else 1,
@@ -161,10 +166,8 @@ class SHAC(ParallelControls):
             msg = "`parameters` must hold at least one hyperparameter, got none."
             raise SearchSpaceError(msg)
 
-        for arg, value in (("total_budget", total_budget), ("num_batches", num_batches)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                msg = f"`{arg}` must be a positive integer, got {value!r}."
-                raise ValueError(msg)
+        check_int("total_budget", total_budget, 1)
+        check_int("num_batches", num_batches, 1)
         if total_budget % num_batches:
             msg = (
                 "`total_budget` must be divisible by `num_batches`, got "
@@ -175,27 +178,27 @@ class SHAC(ParallelControls):
         if objective not in ("max", "min"):
             msg = f"`objective` must be 'max' or 'min', got {objective!r}."
             raise ValueError(msg)
-        if isinstance(max_classifiers, bool) or not isinstance(max_classifiers, int) or (
-            max_classifiers < 1
-        ):
-            msg = f"`max_classifiers` must be a positive integer, got {max_classifiers!r}."
-            raise ValueError(msg)
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-            msg = f"`seed` must be a non-negative integer or None, got {seed!r}."
-            raise ValueError(msg)
+        check_int("max_classifiers", max_classifiers, 1)
+        check_optional_int("seed", seed, 0)
 
         self._space = space
-        self._total_budget: int = total_budget
-        self._num_batches: int = num_batches
+        self._total_budget = int(total_budget)
+        self._num_batches = int(num_batches)
         self._objective: Literal["max", "min"] = objective
         self._max_classifiers: int = max_classifiers
-        self._batch_size = total_budget // num_batches
-        self._total_classifiers = min(max(num_batches - 1, 1), max_classifiers)
+        self._batch_size = self._total_budget // self._num_batches
+        self._total_classifiers = min(
+            max(self._num_batches - 1, 1), int(max_classifiers)
+        )
         # PySHAC's window Tc, never below one epoch so that M = 1 still works.
-        windows = math.floor(total_budget / (self._batch_size * (self._total_classifiers + 1)))
-        self._per_classifier_budget = self._batch_size * max(1, windows)
+        windows = math.floor(
+            total_budget / (self._batch_size * (self._total_classifiers + 1))
+        )
+        self._per_classifier_budget = self._batch_size * max(1, int(windows))
         self._seed: int = (
-            int(seed) if seed is not None else int(np.random.SeedSequence().generate_state(1)[0])
+            int(seed)
+            if seed is not None
+            else int(np.random.SeedSequence().generate_state(1)[0])
         )
         self.cascade = Cascade()
         self._records: dict[int, EvaluationRecord] = {}
@@ -275,10 +278,7 @@ class SHAC(ParallelControls):
 
     def set_seed(self, seed: int) -> None:
         """Fix every later proposal, prediction and evaluation seed."""
-        if isinstance(seed, bool) or not isinstance(seed, int) or seed < 0:
-            msg = f"`seed` must be a non-negative integer, got {seed!r}."
-            raise ValueError(msg)
-        self._seed = seed
+        self._seed = check_int("seed", seed, 0)
         self._proposal_cache = None
         self._predict_calls = 0
 
@@ -349,7 +349,8 @@ class SHAC(ParallelControls):
         self.save_dir.write_space(self._space)
         self.save_dir.rewrite_dataset(self._space, self.dataset)
         self._classifier_files = [
-            self.save_dir.write_classifier(i, b) for i, b in enumerate(self.cascade.boosters)
+            self.save_dir.write_classifier(i, b)
+            for i, b in enumerate(self.cascade.boosters)
         ]
         self.save_dir.write_state(self._state())
         self._ready = True
@@ -389,7 +390,9 @@ class SHAC(ParallelControls):
             self._limit_memory,
         ) = controls
         self._restore_options(state.get("engine_options", {}))
-        self.cascade = self.save_dir.read_cascade(state["classifiers"], state["pass_rates"])
+        self.cascade = self.save_dir.read_cascade(
+            state["classifiers"], state["pass_rates"]
+        )
         self._classifier_files = list(state["classifiers"])
         self._window_start = int(state["window_start"])
         self._epochs_done = int(state["epochs_done"])
@@ -425,7 +428,9 @@ class SHAC(ParallelControls):
         # Only earlier epochs count, so a half-finished epoch redraws the same rows.
         first = epoch * self._batch_size
         earlier = [r.params for r in self.dataset if r.id < first]
-        exclude = {row.tobytes() for row in self._space.encode(earlier)} if earlier else set()
+        exclude = (
+            {row.tobytes() for row in self._space.encode(earlier)} if earlier else set()
+        )
         matrix = draw_candidates(
             self._space,
             self.cascade,
@@ -457,9 +462,7 @@ class SHAC(ParallelControls):
         Returns:
             The trials, in run order; empty when the budget is spent.
         """
-        if n is not None and (isinstance(n, bool) or not isinstance(n, int) or n < 0):
-            msg = f"`n` must be a non-negative integer or None, got {n!r}."
-            raise ValueError(msg)
+        check_optional_int("n", n, 0)
         self._ensure_ready()
 
         epoch = self._epochs_done
@@ -479,7 +482,7 @@ class SHAC(ParallelControls):
         configs = self._space.decode(matrix[[i - first for i in free]])
         trials = [
             Trial(i, config, _derive(self._seed, _EVALUATION, i), epoch)
-            for i, config in zip(free, configs)
+            for i, config in zip(free, configs, strict=True)
         ]
         self._pending.update((t.id, t) for t in trials)
         return trials
@@ -506,9 +509,17 @@ class SHAC(ParallelControls):
                 lengths differ.
         """
         single = isinstance(trials, Trial) or not isinstance(trials, (list, tuple))
-        items = [trials] if single else list(trials)
+        items: list[Trial | Mapping[str, Any]] = (
+            [cast("Trial | Mapping[str, Any]", trials)]
+            if single
+            else list(cast("Sequence[Trial | Mapping[str, Any]]", trials))
+        )
         values = [scores] if single else list(scores)
-        reasons = [errors] if single else list(errors or [None] * len(items))
+        reasons: list[str | None] = (
+            [cast("str | None", errors)]
+            if single
+            else list(errors or [None] * len(items))
+        )
         if not (len(items) == len(values) == len(reasons)):
             msg = (
                 "`trials`, `scores` and `errors` must have one entry each per trial, got "
@@ -516,9 +527,11 @@ class SHAC(ParallelControls):
             )
             raise ValueError(msg)
 
-        for item, value, reason in zip(items, values, reasons):
+        for item, value, reason in zip(items, values, reasons, strict=True):
             trial = self._match(item)
-            score, why = check_score(value) if value is not None else (None, "No score.")
+            score, why = (
+                check_score(value) if value is not None else (None, "No score.")
+            )
             self._record(trial, score, reason or why)
         self._advance()
 
@@ -538,7 +551,9 @@ class SHAC(ParallelControls):
         msg = f"No pending trial has the parameters {dict(item)!r}; pass the Trial from `ask()`."
         raise ValueError(msg)
 
-    def _record(self, trial: Trial, score: float | None, error: str | None) -> EvaluationRecord:
+    def _record(
+        self, trial: Trial, score: float | None, error: str | None
+    ) -> EvaluationRecord:
         record = EvaluationRecord(trial.id, trial.params, score, error)
         self.save_dir.append(self._space, record)
         self._records[trial.id] = record
@@ -552,7 +567,9 @@ class SHAC(ParallelControls):
             first = self._epochs_done * self._batch_size
             if first >= self._total_budget:
                 return
-            if any(i not in self._records for i in range(first, first + self._batch_size)):
+            if any(
+                i not in self._records for i in range(first, first + self._batch_size)
+            ):
                 return
             self._end_epoch(self._epochs_done)
 
@@ -585,15 +602,23 @@ class SHAC(ParallelControls):
             _logger.info("All %d classifiers are trained.", self._total_classifiers)
             return "full"
 
-        window = [self._records[i] for i in range(start, start + size) if i in self._records]
+        window = [
+            self._records[i] for i in range(start, start + size) if i in self._records
+        ]
         ok = [r for r in window if r.ok]
         if len(ok) < 4:
-            _logger.warning("Window at %d has %d successful evaluations; no classifier.", start, len(ok))
+            _logger.warning(
+                "Window at %d has %d successful evaluations; no classifier.",
+                start,
+                len(ok),
+            )
             self._windows_rejected += 1
             return "rejected"
 
         x = self._space.encode([r.params for r in ok])
-        labels = label_window(np.asarray([r.score for r in ok], np.float64), self._objective)
+        labels = label_window(
+            np.asarray([r.score for r in ok], np.float64), self._objective
+        )
         index = start // size
         booster = train_classifier(
             x,
@@ -602,17 +627,25 @@ class SHAC(ParallelControls):
             skip_cv_checks=self.skip_cv_checks,
         )
         if booster is None:
-            _logger.warning("No classifier passed the checks for window %d; continuing.", index)
+            _logger.warning(
+                "No classifier passed the checks for window %d; continuing.", index
+            )
             self._windows_rejected += 1
             return "rejected"
 
-        probe = self._space.sample_matrix(np.random.default_rng([self._seed, _PROBE]), _PROBE_ROWS)
+        probe = self._space.sample_matrix(
+            np.random.default_rng([self._seed, _PROBE]), _PROBE_ROWS
+        )
         rate = float(np.mean(booster.inplace_predict(probe) > 0.5))
         self.cascade.append(booster, rate)
         self._classifier_files.append(
             self.save_dir.write_classifier(len(self.cascade) - 1, booster)
         )
-        _logger.info("Classifier %d trained (accepts %.0f%% of draws).", len(self.cascade), 100 * rate)
+        _logger.info(
+            "Classifier %d trained (accepts %.0f%% of draws).",
+            len(self.cascade),
+            100 * rate,
+        )
         return "trained"
 
     #: Accept classifiers without cross-validation; ``fit`` sets it from its
@@ -701,7 +734,10 @@ class SHAC(ParallelControls):
 
         self.skip_cv_checks = skip_cv_checks
         base = len(self._records)
-        records = [EvaluationRecord(base + i, r.params, r.score, r.error) for i, r in enumerate(rows)]
+        records = [
+            EvaluationRecord(base + i, r.params, r.score, r.error)
+            for i, r in enumerate(rows)
+        ]
         for record in records:
             self._records[record.id] = record
         self.save_dir.rewrite_dataset(self._space, self.dataset)
@@ -712,10 +748,17 @@ class SHAC(ParallelControls):
             self._window_start += size
             if status == "full" or (status == "rejected" and early_stop):
                 break
-        self._epochs_done = min(len(self._records), self._total_budget) // self._batch_size
+        self._epochs_done = (
+            min(len(self._records), self._total_budget) // self._batch_size
+        )
         self._proposal_cache = None
         self.save_dir.write_state(self._state())
-        _logger.info("Trained %d classifiers from %d rows of %s.", len(self.cascade), len(rows), path)
+        _logger.info(
+            "Trained %d classifiers from %d rows of %s.",
+            len(self.cascade),
+            len(rows),
+            path,
+        )
 
     # -- predict -----------------------------------------------------------------------
 
@@ -743,16 +786,16 @@ class SHAC(ParallelControls):
         Raises:
             ValueError: If ``max_classifiers`` exceeds the classifiers trained.
         """
-        if max_classifiers is not None and not 0 <= max_classifiers <= len(self.cascade):
+        if max_classifiers is not None and not 0 <= max_classifiers <= len(
+            self.cascade
+        ):
             msg = (
                 f"`max_classifiers` must be between 0 and the {len(self.cascade)} "
                 f"classifiers trained, got {max_classifiers}."
             )
             raise ValueError(msg)
-        for arg, value in (("num_samples", num_samples), ("num_batches", num_batches)):
-            if value is not None and (isinstance(value, bool) or not isinstance(value, int) or value < 0):
-                msg = f"`{arg}` must be a non-negative integer or None, got {value!r}."
-                raise ValueError(msg)
+        check_optional_int("num_samples", num_samples, 0)
+        check_optional_int("num_batches", num_batches, 0)
         if self._blank:
             msg = "This engine has no search space yet; call `restore_data()` first."
             raise SaveDirectoryError(msg)
@@ -783,4 +826,3 @@ class SHAC(ParallelControls):
             f"num_batches={self._num_batches}, objective={self._objective!r}, "
             f"evaluations={len(self._records)}, classifiers={len(self.cascade)})"
         )
-

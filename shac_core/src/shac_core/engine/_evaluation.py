@@ -9,7 +9,6 @@ failing evaluation never takes the run down with it.
 
 from __future__ import annotations
 
-from collections import OrderedDict
 from dataclasses import dataclass
 import math
 import numbers
@@ -21,10 +20,17 @@ from typing import NamedTuple
 
 
 if TYPE_CHECKING:
+    from collections import OrderedDict
     from collections.abc import Callable
 
 
-__all__ = ["EvaluationContext", "EvaluationHandler", "EvaluationTask", "Outcome", "check_score"]
+__all__ = [
+    "EvaluationContext",
+    "EvaluationHandler",
+    "EvaluationTask",
+    "Outcome",
+    "check_score",
+]
 
 
 @dataclass(frozen=True)
@@ -104,7 +110,10 @@ def check_score(value: Any) -> tuple[float | None, str | None]:
         value = value.item()  # NumPy scalars and one-element tensors
 
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
-        return None, f"The function returned {type(value).__name__} {value!r}, not a number."
+        return (
+            None,
+            f"The function returned {type(value).__name__} {value!r}, not a number.",
+        )
 
     score = float(value)
     if not math.isfinite(score):
@@ -120,14 +129,16 @@ class EvaluationTask:
         self.num_workers = num_workers
 
     def __call__(self, job: Job, worker_id: int) -> Outcome:
-        context = EvaluationContext(job.id, worker_id, job.params, job.seed, self.num_workers)
+        context = EvaluationContext(
+            job.id, worker_id, job.params, job.seed, self.num_workers
+        )
         start = time.perf_counter()
         try:
             value = self.handler(context)
         except Exception as err:  # noqa: BLE001 - a failed evaluation is data, not a crash
             details = traceback.format_exc(limit=20)
-            error = f"{type(err).__name__}: {err}"
-            return Outcome(None, error, worker_id, time.perf_counter() - start, details)
+            why = f"{type(err).__name__}: {err}"
+            return Outcome(None, why, worker_id, time.perf_counter() - start, details)
 
         score, error = check_score(value)
         return Outcome(score, error, worker_id, time.perf_counter() - start)

@@ -18,7 +18,6 @@ from shac_core.callbacks import History
 from shac_core.engine._evaluation import EvaluationTask
 from shac_core.engine._evaluation import Job
 from shac_core.engine._evaluation import Outcome
-from shac_core.policies import PolicyFailure
 
 
 if TYPE_CHECKING:
@@ -27,6 +26,7 @@ if TYPE_CHECKING:
 
     from shac_core.callbacks import Callback
     from shac_core.engine._engine import SHAC
+    from shac_core.policies import PolicyFailure
 
 
 __all__ = ["run_fit"]
@@ -46,7 +46,8 @@ def run_fit(
     raise_on_failure: bool,
 ) -> History:
     """Run the rest of the budget; see :meth:`SHAC.fit`."""
-    if not callable(fn):
+    given: object = fn
+    if not callable(given):
         msg = f"`fn` must be callable as fn(worker_id, params), got {fn!r}."
         raise TypeError(msg)
     engine._ensure_ready()
@@ -77,7 +78,10 @@ def run_fit(
     )
 
     bar = tqdm(
-        total=engine.total_budget, initial=done_before, disable=not progress, unit="eval"
+        total=engine.total_budget,
+        initial=done_before,
+        disable=not progress,
+        unit="eval",
     )
     failures = 0
     try:
@@ -107,7 +111,10 @@ def run_fit(
                         },
                     )
                     hooks.on_dataset_changed(
-                        {"path": str(engine.save_dir.dataset_file), "size": len(engine._records)}
+                        {
+                            "path": str(engine.save_dir.dataset_file),
+                            "size": len(engine._records),
+                        }
                     )
                     bar.update(1)
                     if record.error is not None and raise_on_failure:
@@ -119,7 +126,9 @@ def run_fit(
 
                 hooks.on_epoch_end(epoch, dict(engine._last_epoch))
                 if early_stop and engine._last_epoch.get("classifier") == "rejected":
-                    _logger.info("Stopping early: no acceptable classifier for the last window.")
+                    _logger.info(
+                        "Stopping early: no acceptable classifier for the last window."
+                    )
                     break
     finally:
         bar.close()

@@ -19,6 +19,8 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import Literal
 
+from shac_core._validation import check_int
+from shac_core._validation import check_optional_int
 from shac_core.engine._engine import SHAC
 from shac_core.engine._evaluation import EvaluationContext
 from shac_core.engine._evaluation import EvaluationHandler
@@ -209,16 +211,9 @@ class ManagedSHAC(SHAC):
     def _set_devices(
         self, max_gpu_evaluators: Any, max_cpu_evaluators: Any, gpu_count: Any
     ) -> None:
-        for arg, value, low in (
-            ("max_gpu_evaluators", max_gpu_evaluators, 0),
-            ("max_cpu_evaluators", max_cpu_evaluators, 1),
-        ):
-            if isinstance(value, bool) or not isinstance(value, int) or value < low:
-                msg = f"`{arg}` must be an integer of at least {low}, got {value!r}."
-                raise ValueError(msg)
-        if gpu_count is not None and (not isinstance(gpu_count, int) or gpu_count < 0):
-            msg = f"`gpu_count` must be a non-negative integer or None, got {gpu_count!r}."
-            raise ValueError(msg)
+        check_int("max_gpu_evaluators", max_gpu_evaluators, 0)
+        check_int("max_cpu_evaluators", max_cpu_evaluators, 1)
+        check_optional_int("gpu_count", gpu_count, 0)
 
         self.max_gpu_evaluators = max_gpu_evaluators
         self.max_cpu_evaluators = max_cpu_evaluators

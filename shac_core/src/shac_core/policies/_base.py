@@ -16,6 +16,7 @@ from typing import ClassVar
 from typing import TypeVar
 
 from shac_core._errors import ShacError
+from shac_core._validation import check_optional_int
 
 
 if TYPE_CHECKING:
@@ -65,12 +66,7 @@ class BasePolicy(abc.ABC):
     name: ClassVar[str] = ""
 
     def __init__(self, n_workers: int | None = None) -> None:
-        if n_workers is not None and (
-            isinstance(n_workers, bool) or not isinstance(n_workers, int) or n_workers < 1
-        ):
-            msg = f"`n_workers` must be an integer of at least 1, got {n_workers!r}."
-            raise ValueError(msg)
-        self.n_workers = n_workers or 1
+        self.n_workers = check_optional_int("n_workers", n_workers, 1) or 1
 
     @abc.abstractmethod
     def imap_unordered(

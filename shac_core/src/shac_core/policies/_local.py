@@ -90,7 +90,9 @@ class _FuturesPolicy(BasePolicy):
             for future in pending:
                 future.cancel()
 
-    def _submit(self, task: Callable[[_T, int], _R], item: _T, slot: int) -> Future[Any]:
+    def _submit(
+        self, task: Callable[[_T, int], _R], item: _T, slot: int
+    ) -> Future[Any]:
         try:
             return self._executor().submit(task, item, slot)
         except RuntimeError:
@@ -119,7 +121,9 @@ class ThreadingPolicy(_FuturesPolicy):
 
     def _executor(self) -> Executor:
         if self._pool is None:
-            self._pool = ThreadPoolExecutor(self.n_workers, thread_name_prefix="shac-eval")
+            self._pool = ThreadPoolExecutor(
+                self.n_workers, thread_name_prefix="shac-eval"
+            )
         return self._pool
 
     def close(self) -> None:
@@ -150,7 +154,10 @@ class LokyPolicy(_FuturesPolicy):
         self.timeout = timeout
 
     def _executor(self) -> Executor:
-        return loky.get_reusable_executor(max_workers=self.n_workers, timeout=self.timeout)
+        executor: Executor = loky.get_reusable_executor(
+            max_workers=self.n_workers, timeout=self.timeout
+        )
+        return executor
 
     def _reset(self) -> None:
         loky.get_reusable_executor(

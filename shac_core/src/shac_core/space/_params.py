@@ -114,16 +114,14 @@ class BaseHyperParameter(abc.ABC):
     type_name: ClassVar[str] = ""
 
     def __init__(self, name: str, sample_count: int = 1) -> None:
-        if not isinstance(name, str) or not name:
-            msg = f"`name` must be a non-empty string, got {name!r}."
+        given: object = name
+        if not isinstance(given, str) or not given:
+            msg = f"`name` must be a non-empty string, got {given!r}."
             raise SearchSpaceError(msg)
 
-        if isinstance(sample_count, bool) or not isinstance(sample_count, int):
-            msg = f"`sample_count` of {name!r} must be an integer, got {sample_count!r}."
-            raise SearchSpaceError(msg)
-
-        if sample_count < 1:
-            msg = f"`sample_count` of {name!r} must be at least 1, got {sample_count}."
+        count: object = sample_count
+        if isinstance(count, bool) or not isinstance(count, int) or count < 1:
+            msg = f"`sample_count` of {name!r} must be an integer of at least 1, got {count!r}."
             raise SearchSpaceError(msg)
 
         self.name = name
@@ -265,7 +263,8 @@ class DiscreteHyperParameter(BaseHyperParameter):
 
         keys = [_value_key(v) for v in values]
         if len(set(keys)) != len(keys):
-            dupes = sorted({repr(v) for v, k in zip(values, keys) if keys.count(k) > 1})
+            pairs = zip(values, keys, strict=True)
+            dupes = sorted({repr(v) for v, k in pairs if keys.count(k) > 1})
             msg = f"`values` of {name!r} must be distinct, got repeats: {', '.join(dupes)}."
             raise SearchSpaceError(msg)
 
@@ -540,7 +539,9 @@ class NormalContinuousHyperParameter(BaseHyperParameter):
 
     type_name = "normal"
 
-    def __init__(self, name: str, mean: float, std: float, sample_count: int = 1) -> None:
+    def __init__(
+        self, name: str, mean: float, std: float, sample_count: int = 1
+    ) -> None:
         super().__init__(name, sample_count)
         _finite(name, "mean", mean)
         if _finite(name, "std", std) <= 0:
@@ -576,7 +577,7 @@ class NormalContinuousHyperParameter(BaseHyperParameter):
         return float(cell)
 
 
-def _require_count(name: str, sample_count: int) -> int:
+def _require_count(name: str, sample_count: int | None) -> int:
     if sample_count is None:
         msg = f"Multi hyperparameter {name!r} needs `sample_count`, got None."
         raise SearchSpaceError(msg)
@@ -617,7 +618,9 @@ class MultiNormalContinuousHyperParameter(NormalContinuousHyperParameter):
 
     type_name = "multi_normal"
 
-    def __init__(self, name: str, mean: float, std: float, sample_count: int = 2) -> None:
+    def __init__(
+        self, name: str, mean: float, std: float, sample_count: int = 2
+    ) -> None:
         super().__init__(name, mean, std, _require_count(name, sample_count))
 
 

@@ -39,7 +39,10 @@ class HyperParameterList:
     Example:
         >>> from shac_core import DiscreteHyperParameter, IntegerHyperParameter
         >>> space = HyperParameterList(
-        ...     [DiscreteHyperParameter("act", ["relu", "tanh"]), IntegerHyperParameter("n", 1, 4)]
+        ...     [
+        ...         DiscreteHyperParameter("act", ["relu", "tanh"]),
+        ...         IntegerHyperParameter("n", 1, 4),
+        ...     ]
         ... )
         >>> rows = space.sample_matrix(np.random.default_rng(0), 3)
         >>> [sorted(p) for p in space.decode(rows)][0]
@@ -58,7 +61,8 @@ class HyperParameterList:
         Raises:
             SearchSpaceError: If it is not a hyperparameter or its name is taken.
         """
-        if not isinstance(param, BaseHyperParameter):
+        given: object = param
+        if not isinstance(given, BaseHyperParameter):
             msg = (
                 "Each search-space entry must be a hyperparameter such as "
                 f"DiscreteHyperParameter, got {param!r}."
@@ -119,10 +123,12 @@ class HyperParameterList:
     def __repr__(self) -> str:
         return f"HyperParameterList({self._params!r})"
 
-    def sample_matrix(self, rng: np.random.Generator, n: int) -> npt.NDArray[np.float64]:
+    def sample_matrix(
+        self, rng: np.random.Generator, n: int
+    ) -> npt.NDArray[np.float64]:
         """Draw ``n`` encoded candidates as an ``(n, width)`` matrix."""
         out = np.empty((n, self.width), np.float64)
-        for param, cols in zip(self._params, self._slices):
+        for param, cols in zip(self._params, self._slices, strict=True):
             out[:, cols] = param.sample(rng, n)
         return out
 
@@ -135,14 +141,19 @@ class HyperParameterList:
         """Turn encoded rows into ordered mappings of name to typed value."""
         matrix = np.atleast_2d(np.asarray(matrix, np.float64))
         columns: list[list[Any]] = []
-        for param, cols in zip(self._params, self._slices):
+        for param, cols in zip(self._params, self._slices, strict=True):
             block = [param.decode(matrix[:, c]) for c in range(cols.start, cols.stop)]
             columns.append(
-                [list(row) for row in zip(*block)] if param.is_multi else block[0]
+                [list(row) for row in zip(*block, strict=True)]
+                if param.is_multi
+                else block[0]
             )
 
         names = self.names
-        return [OrderedDict(zip(names, row)) for row in zip(*columns)]
+        return [
+            OrderedDict(zip(names, row, strict=True))
+            for row in zip(*columns, strict=True)
+        ]
 
     def encode(self, configs: Sequence[Mapping[str, Any]]) -> npt.NDArray[np.float64]:
         """Turn configurations (mappings of name to value) into encoded rows.
@@ -151,7 +162,7 @@ class HyperParameterList:
             SearchSpaceError: If a configuration lacks a name or holds a foreign value.
         """
         out = np.empty((len(configs), self.width), np.float64)
-        for param, cols in zip(self._params, self._slices):
+        for param, cols in zip(self._params, self._slices, strict=True):
             try:
                 values = [config[param.name] for config in configs]
             except KeyError:
@@ -183,7 +194,7 @@ class HyperParameterList:
     def from_cells(self, cells: Sequence[str]) -> OrderedDict[str, Any]:
         """Parse dataset CSV cells, in column order, back into a configuration."""
         config: OrderedDict[str, Any] = OrderedDict()
-        for param, cols in zip(self._params, self._slices):
+        for param, cols in zip(self._params, self._slices, strict=True):
             values = [param.from_cell(cells[c]) for c in range(cols.start, cols.stop)]
             config[param.name] = values if param.is_multi else values[0]
         return config

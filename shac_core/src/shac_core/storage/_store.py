@@ -15,7 +15,6 @@ whole line per write and synced; a line cut short by a crash is dropped on readi
 
 from __future__ import annotations
 
-from collections import OrderedDict
 import contextlib
 import csv
 from dataclasses import dataclass
@@ -38,6 +37,7 @@ from shac_core.space import HyperParameterList
 
 
 if TYPE_CHECKING:
+    from collections import OrderedDict
     from collections.abc import Sequence
 
 
@@ -182,7 +182,9 @@ class SaveDirectory:
         _atomic_write(self.classifier_dir / name, bytes(raw))
         return name
 
-    def read_cascade(self, files: Sequence[str], pass_rates: Sequence[float]) -> Cascade:
+    def read_cascade(
+        self, files: Sequence[str], pass_rates: Sequence[float]
+    ) -> Cascade:
         """Load the classifiers named in the state document."""
         boosters = []
         for name in files:
@@ -211,7 +213,12 @@ class SaveDirectory:
     def append(self, space: HyperParameterList, record: EvaluationRecord) -> None:
         """Append one evaluation as a single synced write."""
         score = "" if record.score is None else repr(float(record.score))
-        cells = [str(record.id), *space.to_cells(record.params), score, record.error or ""]
+        cells = [
+            str(record.id),
+            *space.to_cells(record.params),
+            score,
+            record.error or "",
+        ]
         with open(self.dataset_file, "a", encoding="utf-8", newline="") as handle:
             handle.write(_csv_line(cells))
             handle.flush()
@@ -225,7 +232,9 @@ class SaveDirectory:
         lines = [_csv_line(header)]
         for r in records:
             score = "" if r.score is None else repr(float(r.score))
-            lines.append(_csv_line([str(r.id), *space.to_cells(r.params), score, r.error or ""]))
+            lines.append(
+                _csv_line([str(r.id), *space.to_cells(r.params), score, r.error or ""])
+            )
         _atomic_write(self.dataset_file, "".join(lines).encode())
 
     def read_dataset(self, space: HyperParameterList) -> list[EvaluationRecord]:
@@ -295,7 +304,9 @@ def read_dataset_csv(
             raise SaveDirectoryError(msg) from err
 
         if not math.isfinite(score):
-            records.append(EvaluationRecord(record_id, params, None, error or "no score"))
+            records.append(
+                EvaluationRecord(record_id, params, None, error or "no score")
+            )
         else:
             records.append(EvaluationRecord(record_id, params, score, error))
     return records
