@@ -39,6 +39,7 @@ from shac_core.plugins import list_plugins
 from shac_core.plugins import register_plugin
 from shac_core.plugins import unregister_plugin
 from shac_core.policies import BasePolicy
+from shac_core.policies import DaskPolicy
 from shac_core.policies import LokyPolicy
 from shac_core.policies import PolicyFailure
 from shac_core.policies import SequentialPolicy
@@ -70,6 +71,7 @@ __all__ = [
     "CSVLogger",
     "Callback",
     "CascadeExhaustedError",
+    "DaskPolicy",
     "DiscreteHyperParameter",
     "EvaluationContext",
     "EvaluationError",
