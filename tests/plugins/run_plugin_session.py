@@ -92,8 +92,8 @@ def _project(folder: Path) -> dict[str, Any]:
     return project
 
 
-def _external_requirements(target: str, local: dict[str, Path]) -> list[str]:
-    """Return the index requirements ``target`` needs, following local distributions.
+def _requirements(target: str, local: dict[str, Path]) -> tuple[set[str], set[str]]:
+    """Return the index requirements and the local distributions ``target`` needs.
 
     Raises:
         FrameworkRequiredError: If a sibling requires a framework (see ``HEAVY``).
@@ -125,7 +125,7 @@ def _external_requirements(target: str, local: dict[str, Path]) -> list[str]:
             text for extra in sorted(req.extras) for text in optional.get(extra, [])
         ]
         wanted += [(Requirement(text), name) for text in texts]
-    return sorted(set(external))
+    return set(external), {name for name, _ in seen}
 
 
 def _plan(local: dict[str, Path]) -> list[Env]:
@@ -176,23 +176,23 @@ class _Installer:
             _run(python, "-m", "pip", "install", "--quiet", *args)
 
 
-def _build(local: dict[str, Path], wheelhouse: Path, installer: _Installer) -> None:
+def _build(local: dict[str, Path], wheelhouse: Path, installer: _Installer) -> set[str]:
+    """Build every wheel into ``wheelhouse``; return the distributions that failed."""
     shutil.rmtree(wheelhouse, ignore_errors=True)
     wheelhouse.mkdir(parents=True)
-    for folder in local.values():
+    failed: set[str] = set()
+    for name, folder in local.items():
         if installer.uv:
-            _run(
-                installer.uv,
-                "build",
-                "--quiet",
-                "--wheel",
-                "--out-dir",
-                wheelhouse,
-                folder,
-            )
+            command = [installer.uv, "build", "--quiet", "--wheel", "--out-dir"]
         else:
-            _run(sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps",
-                 "--wheel-dir", wheelhouse, folder)  # fmt: skip
+            command = [sys.executable, "-m", "pip", "wheel", "--quiet", "--no-deps"]
+            command.append("--wheel-dir")
+        try:
+            _run(*command, wheelhouse, folder)
+        except subprocess.CalledProcessError:
+            _say(f"{name}: its wheel does not build; environments needing it fail.")
+            failed.add(name)
+    return failed
 
 
 def _test_env(
@@ -201,13 +201,24 @@ def _test_env(
     workdir: Path,
     local: dict[str, Path],
     pytest_args: list[str],
+    unbuilt: set[str],
 ) -> bool:
     wheelhouse = workdir / "wheelhouse"
     _say(f"--- {env.role}: {' '.join(env.targets)}")
+    external: set[str] = set()
+    needed: set[str] = set()
     try:
-        external = {r for t in env.targets for r in _external_requirements(t, local)}
+        for target in env.targets:
+            index, ours = _requirements(target, local)
+            external |= index
+            needed |= ours
     except FrameworkRequiredError as err:
         _say(f"{env.role}: {err}")
+        return False
+    if needed & unbuilt:
+        _say(
+            f"{env.role}: needs {', '.join(sorted(needed & unbuilt))}, which did not build."
+        )
         return False
 
     bindir = installer.create(workdir / env.role)
@@ -249,12 +260,13 @@ def main(argv: list[str] | None = None) -> int:
     _say(f"distributions: {', '.join(sorted(local))}")
     envs = [e for e in _plan(local) if args.only is None or e.role in args.only]
     installer = _Installer()
-    _build(local, args.workdir / "wheelhouse", installer)
+    unbuilt = _build(local, args.workdir / "wheelhouse", installer)
 
     results = {
-        env.role: _test_env(env, installer, args.workdir, local, pytest_args)
+        env.role: _test_env(env, installer, args.workdir, local, pytest_args, unbuilt)
         for env in envs
     }
+    results.update({f"build {name}": False for name in sorted(unbuilt)})
 
     for role, ok in results.items():
         _say(f"{role:>16}: {'passed' if ok else 'FAILED'}")
