@@ -204,20 +204,21 @@ class DaskPolicy(BasePolicy):
             cluster.close()
 
     def __repr__(self) -> str:
-        where = self.address or ("client" if self._user_client is not None else "local")
-        return f"DaskPolicy(n_workers={self._requested}, scheduler={where!r})"
+        return f"DaskPolicy(n_workers={self._requested}, scheduler={self._where()!r})"
 
     def describe(self) -> dict[str, Any]:
         """Return the policy, its slots, its scheduler and its retries."""
-        scheduler = self.address or (
-            "client" if self._user_client is not None else "local"
-        )
         return {
             "policy": self.name,
             "n_workers": self.n_workers,
-            "scheduler": scheduler,
+            "scheduler": self._where(),
             "retries": self.retries,
         }
+
+    def _where(self) -> str:
+        if self.address is not None:
+            return self.address
+        return "client" if self._user_client is not None else "local"
 
     # -- the cluster -------------------------------------------------------------
 
@@ -228,7 +229,10 @@ class DaskPolicy(BasePolicy):
         try:
             import distributed
         except ImportError as err:
-            msg = f"The dask policy needs dask and distributed, which are missing; {_INSTALL}."
+            msg = (
+                "The dask policy needs dask and distributed, which are missing; "
+                f"{_INSTALL}."
+            )
             raise ShacError(msg) from err
 
         client = self._open(distributed)
