@@ -195,7 +195,7 @@ def test_torchshac_loky_run_matches_threads_and_leaves_the_parent_without_torch(
     assert not result["torch_in_parent"]
     assert result["processes"] == result["threads"]
     assert len(set(result["processes"])) == 4
-    by_process = {}
+    by_process: dict[bool, list[int]] = {}
     for path in records.iterdir():
         evaluation, pid = path.stem.split("-")
         by_process.setdefault(int(pid) == result["parent"], []).append(int(evaluation))

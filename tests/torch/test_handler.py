@@ -108,7 +108,8 @@ def test_handler_limits_torch_threads_to_the_evaluators_share(
 
 @pytest.mark.slow
 def test_handler_memory_does_not_grow_over_50_evaluations(make_engine, gc_disabled):
-    earlier = []  # weak references to each evaluation's 1 MiB tensor
+    # Weak references to each evaluation's 1 MiB tensor.
+    earlier: list[weakref.ref[torch.Tensor]] = []
     alive = []
     rss = []
 
@@ -119,7 +120,7 @@ def test_handler_memory_does_not_grow_over_50_evaluations(make_engine, gc_disabl
         loss = model(torch.randn(128, 64)).pow(2).mean()
         loss.backward()
         ballast = torch.zeros(256, 1024)
-        cycle = {"ballast": ballast}
+        cycle: dict[str, object] = {"ballast": ballast}
         cycle["self"] = cycle  # only a garbage collection frees this
         earlier.append(weakref.ref(ballast))
         return loss.item()
@@ -183,7 +184,7 @@ def test_handler_records_a_failure_cleans_up_and_goes_on(
     def evaluate(worker_id, params):
         if shac_core.current_evaluation().evaluation_id == 1:
             tensor = torch.ones(1024)
-            cycle = [tensor]
+            cycle: list[object] = [tensor]
             cycle.append(cycle)
             failed.append(weakref.ref(tensor))
             msg = "boom"

@@ -11,7 +11,7 @@ import pytest
 
 import shac_core
 from shac_torch import TorchSHAC
-from shac_torch import _plugin
+from shac_torch._plugin import shac_register_engines
 
 
 pytestmark = pytest.mark.framework
@@ -23,7 +23,7 @@ def test_get_engine_returns_torchshac(name):
 
 
 def test_plugin_hook_offers_torchshac_under_both_names():
-    assert _plugin.shac_register_engines() == {"torch": TorchSHAC, "pytorch": TorchSHAC}
+    assert shac_register_engines() == {"torch": TorchSHAC, "pytorch": TorchSHAC}
 
 
 def test_list_plugins_names_the_distribution():
