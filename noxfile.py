@@ -17,6 +17,10 @@ nox.options.error_on_missing_interpreters = bool(os.environ.get("CI"))
 nox.options.reuse_venv = "yes"
 
 ROOT = Path(__file__).parent
+
+# Interpreters installed with pyenv are not all on PATH; let nox find every one.
+for _bin in sorted(Path.home().glob(".pyenv/versions/3.*/bin")):
+    os.environ["PATH"] += os.pathsep + str(_bin)
 CORE = nox.project.load_toml(ROOT / "shac_core" / "pyproject.toml")
 PYTHONS = nox.project.python_versions(CORE)
 MAIN_PYTHON = "3.11"
