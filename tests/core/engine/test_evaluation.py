@@ -80,3 +80,20 @@ def test_handler_teardown_runs_when_the_function_raises():
 
     assert outcome.error == "RuntimeError: boom"
     assert events == [("setup", 4, 9), ("teardown", 4)]
+
+
+def test_handler_teardown_runs_when_setup_fails_halfway():
+    events = []
+
+    class Fragile(EvaluationHandler):
+        def setup(self, context):
+            events.append("setup")
+            raise OSError("no device")
+
+        def teardown(self, context):
+            events.append("teardown")
+
+    outcome = EvaluationTask(Fragile(lambda wid, p: 1.0), 1)(Job(0, OrderedDict(), 0), 0)
+
+    assert outcome.error == "OSError: no device"
+    assert events == ["setup", "teardown"]

@@ -76,7 +76,8 @@ class EvaluationHandler:
 
     Subclasses override :meth:`setup` and :meth:`teardown` to prepare devices, seeds
     and thread limits and to clean up, or :meth:`call` to change how the function is
-    called. ``teardown`` runs even when the function raises. Instances are pickled to
+    called. ``teardown`` runs even when ``setup`` or the function raises, so it must
+    cope with a half-done ``setup``. Instances are pickled to
     worker processes, so keep framework objects out of their attributes.
 
     Args:
@@ -97,8 +98,9 @@ class EvaluationHandler:
         """Clean up after the evaluation, also after a failure; the default does nothing."""
 
     def __call__(self, context: EvaluationContext) -> Any:
-        self.setup(context)
+        # teardown also runs when setup fails halfway, so nothing stays published.
         try:
+            self.setup(context)
             return self.call(context)
         finally:
             self.teardown(context)
