@@ -61,7 +61,7 @@ def typecheck(session: nox.Session) -> None:
 
 @nox.session(python=MAIN_PYTHON, tags=["ci"], default=False)
 def docs(session: nox.Session) -> None:
-    """Build the documentation site (strict) and run the docs' code examples."""
+    """Build the documentation site (strict); tests/core/test_docs.py runs its examples."""
     session.install(*CONSTRAINTS, "-r", "docs/requirements.txt", "./shac_core")
     session.run("mkdocs", "build", "--strict", "--site-dir", str(ROOT / "site"))
 

@@ -45,7 +45,9 @@ class HyperParameterList:
         ...     ]
         ... )
         >>> rows = space.sample_matrix(np.random.default_rng(0), 3)
-        >>> [sorted(p) for p in space.decode(rows)][0]
+        >>> rows.shape
+        (3, 2)
+        >>> list(space.decode(rows)[0])
         ['act', 'n']
     """
 
