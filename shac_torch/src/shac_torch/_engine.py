@@ -3,20 +3,10 @@
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING
 from typing import ClassVar
-from typing import Literal
 
 from shac_core import ManagedSHAC
 from shac_torch._handler import TorchHandler
-
-
-if TYPE_CHECKING:
-    from collections.abc import Iterable
-    import os
-
-    from shac_core import BaseHyperParameter
-    from shac_core import HyperParameterList
 
 
 __all__ = ["TorchSHAC"]
@@ -61,32 +51,6 @@ class TorchSHAC(ManagedSHAC):
 
     #: The name this engine is registered under.
     engine_name: ClassVar[str] = "torch"
-
-    def __init__(
-        self,
-        parameters: Iterable[BaseHyperParameter] | HyperParameterList | None,
-        total_budget: int | None,
-        num_batches: int | None,
-        max_gpu_evaluators: int = 0,
-        objective: Literal["max", "min"] = "max",
-        max_classifiers: int = 18,
-        max_cpu_evaluators: int = 1,
-        save_dir: str | os.PathLike[str] = "shac",
-        seed: int | None = None,
-        gpu_count: int | None = None,
-    ) -> None:
-        super().__init__(
-            parameters,
-            total_budget,
-            num_batches,
-            max_gpu_evaluators=max_gpu_evaluators,
-            objective=objective,
-            max_classifiers=max_classifiers,
-            max_cpu_evaluators=max_cpu_evaluators,
-            save_dir=save_dir,
-            seed=seed,
-            gpu_count=gpu_count,
-        )
 
     def _handler_class(self) -> type[TorchHandler]:
         return TorchHandler

@@ -244,10 +244,3 @@ class ManagedSHAC(SHAC):
         return self._handler_class()(
             fn, self.max_gpu_evaluators, self._threads_per_evaluator(), self.gpu_count
         )
-
-    @classmethod
-    def load(cls, save_dir: str | os.PathLike[str]) -> SHAC:
-        """Return an engine restored from ``save_dir``."""
-        engine = cls(None, None, None, save_dir=save_dir)
-        engine.restore_data()
-        return engine
