@@ -15,6 +15,7 @@ import random
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import Literal
+from typing import TypeAlias
 
 import numpy as np
 
@@ -24,6 +25,7 @@ from shac_tf._runtime import configure_process
 from shac_tf._runtime import current_device
 from shac_tf._runtime import end_evaluation
 from shac_tf._runtime import import_tensorflow
+from shac_tf._runtime import process_settings
 
 
 if TYPE_CHECKING:
@@ -38,7 +40,8 @@ __all__ = ["FUNCTION_STYLES", "FunctionStyle", "TensorflowHandler"]
 
 _logger = logging.getLogger(__name__)
 
-FunctionStyle = Literal["eager", "graph"]
+#: How the user's function is called: TF2 eager, or PySHAC's session first.
+FunctionStyle: TypeAlias = Literal["eager", "graph"]
 #: The ways TensorflowSHAC can call the user's function.
 FUNCTION_STYLES: tuple[FunctionStyle, ...] = ("eager", "graph")
 
@@ -97,7 +100,7 @@ class TensorflowHandler(ManagedHandler):
         device = current_device()
         _logger.debug("Evaluation %d runs on %s.", context.id, device)
         if self.function_style == "graph":
-            return _call_in_graph(tf, self.fn, context, device, self.threads)
+            return _call_in_graph(tf, self.fn, context, device)
 
         with tf.device(device):
             value = self.fn(context.worker_id, context.params)
@@ -131,15 +134,17 @@ def _call_in_graph(
     fn: Callable[..., Any],
     context: EvaluationContext,
     device: str,
-    threads: int,
 ) -> Any:
     """Call ``fn(session, worker_id, params)`` with a session on a fresh graph."""
     graph = tf.Graph()
     graph.seed = context.seed
+    settings = process_settings()
+    assert settings is not None, "setup() configures the process first"
+    # Sessions size their pools from their config: the same as the process's.
     config = tf.compat.v1.ConfigProto(
         allow_soft_placement=True,
-        intra_op_parallelism_threads=threads,
-        inter_op_parallelism_threads=2,
+        intra_op_parallelism_threads=settings.intra_op_threads,
+        inter_op_parallelism_threads=settings.inter_op_threads,
     )
     config.gpu_options.allow_growth = True
 
