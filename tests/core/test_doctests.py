@@ -26,7 +26,9 @@ def test_docstring_examples_run(name, tmp_path, monkeypatch):
     logger = logging.getLogger("shac_core")
     handlers = list(logger.handlers)
 
-    result = doctest.testmod(module, extraglobs={"tmp": str(tmp_path / "run")}, verbose=False)
+    result = doctest.testmod(
+        module, extraglobs={"tmp": str(tmp_path / "run")}, verbose=False
+    )
 
     for handler in logger.handlers[len(handlers) :]:
         logger.removeHandler(handler)

@@ -1,9 +1,7 @@
 from __future__ import annotations
 
-import functools
 import math
 import os
-from pathlib import Path
 import signal
 import subprocess
 import sys
@@ -56,7 +54,11 @@ def test_budget_arithmetic_matches_pyshac(
             "`total_budget` must be an integer of at least 1",
         ),
         ({"objective": "maximise"}, ValueError, "`objective` must be 'max' or 'min'"),
-        ({"max_classifiers": 0}, ValueError, "`max_classifiers` must be an integer of at least 1"),
+        (
+            {"max_classifiers": 0},
+            ValueError,
+            "`max_classifiers` must be an integer of at least 1",
+        ),
         ({"seed": -1}, ValueError, "`seed` must be an integer of at least 0"),
         ({"parameters": []}, sc.SearchSpaceError, "at least one hyperparameter"),
     ],
@@ -330,12 +332,15 @@ def test_resume_after_the_driver_process_is_killed(make_engine, tmp_path):
     assert [r.score for r in resumed.dataset] == [r.score for r in reference.dataset]
 
 
-def _kill_worker_once(marker, worker_id, params):
-    marker = Path(marker)
-    if not marker.exists():
-        marker.write_text("killed")
-        os.kill(os.getpid(), signal.SIGKILL)
-    return params["x"]
+def make_killer(marker):
+    # A nested function travels to loky workers by value, whatever the import mode.
+    def kill_worker_once(worker_id, params):
+        if not marker.exists():
+            marker.write_text("killed")
+            os.kill(os.getpid(), signal.SIGKILL)
+        return params["x"]
+
+    return kill_worker_once
 
 
 @pytest.mark.processes
@@ -344,9 +349,7 @@ def test_a_killed_loky_worker_costs_one_evaluation(make_engine, tmp_path):
     engine = make_engine(8, 2, serial=False)
     engine.set_num_parallel_evaluators(1)
 
-    engine.fit(
-        functools.partial(_kill_worker_once, tmp_path / "marker"), progress=False
-    )
+    engine.fit(make_killer(tmp_path / "marker"), progress=False)
 
     failed = [r for r in engine.dataset if not r.ok]
     assert len(engine.dataset) == 8

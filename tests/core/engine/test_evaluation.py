@@ -88,12 +88,15 @@ def test_handler_teardown_runs_when_setup_fails_halfway():
     class Fragile(EvaluationHandler):
         def setup(self, context):
             events.append("setup")
-            raise OSError("no device")
+            msg = "no device"
+            raise OSError(msg)
 
         def teardown(self, context):
             events.append("teardown")
 
-    outcome = EvaluationTask(Fragile(lambda wid, p: 1.0), 1)(Job(0, OrderedDict(), 0), 0)
+    outcome = EvaluationTask(Fragile(lambda wid, p: 1.0), 1)(
+        Job(0, OrderedDict(), 0), 0
+    )
 
     assert outcome.error == "OSError: no device"
     assert events == ["setup", "teardown"]

@@ -88,18 +88,22 @@ def test_loky_runs_a_lambda_in_worker_processes():
     assert all(pid != os.getpid() for _, pid in results.values())
 
 
-def _die_on_two(item, worker_id):
-    if item == 2:
-        os.kill(os.getpid(), signal.SIGKILL)
-    time.sleep(0.05)
-    return item
+def make_die_on_two():
+    # A nested function travels to loky workers by value, whatever the import mode.
+    def die_on_two(item, worker_id):
+        if item == 2:
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.05)
+        return item
+
+    return die_on_two
 
 
 @pytest.mark.processes
 @pytest.mark.slow
 def test_loky_reports_a_killed_worker_and_recovers():
     with sc.LokyPolicy(1) as policy:
-        results = dict(policy.imap_unordered(_die_on_two, [0, 1, 2, 3, 4]))
+        results = dict(policy.imap_unordered(make_die_on_two(), [0, 1, 2, 3, 4]))
 
     assert results[0] == 0
     assert results[1] == 1

@@ -189,7 +189,9 @@ def test_multi_variants_have_one_column_per_sample(param):
 
 
 def test_sample_count_must_be_a_positive_integer():
-    with pytest.raises(sc.SearchSpaceError, match="must be an integer of at least 1, got 0"):
+    with pytest.raises(
+        sc.SearchSpaceError, match="must be an integer of at least 1, got 0"
+    ):
         sc.MultiDiscreteHyperParameter("m", [1, 2], sample_count=0)
 
 
