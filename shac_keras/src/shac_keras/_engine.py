@@ -7,7 +7,6 @@ import logging
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import ClassVar
-from typing import Literal
 
 from shac_core import ManagedSHAC
 from shac_keras._handler import KerasHandler
@@ -16,14 +15,8 @@ from shac_keras._runtime import active_backend
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-    from collections.abc import Iterable
-    from collections.abc import Sequence
-    import os
 
-    from shac_core import BaseHyperParameter
-    from shac_core import Callback
-    from shac_core import History
-    from shac_core import HyperParameterList
+    from shac_core import EvaluationHandler
 
 
 __all__ = ["KerasSHAC"]
@@ -91,65 +84,11 @@ class KerasSHAC(ManagedSHAC):
     #: The name this engine is registered under.
     engine_name: ClassVar[str] = "keras"
 
-    def __init__(
-        self,
-        parameters: Iterable[BaseHyperParameter] | HyperParameterList | None,
-        total_budget: int | None,
-        num_batches: int | None,
-        max_gpu_evaluators: int = 0,
-        objective: Literal["max", "min"] = "max",
-        max_classifiers: int = 18,
-        max_cpu_evaluators: int = 1,
-        save_dir: str | os.PathLike[str] = "shac",
-        seed: int | None = None,
-        gpu_count: int | None = None,
-    ) -> None:
-        super().__init__(
-            parameters,
-            total_budget,
-            num_batches,
-            max_gpu_evaluators=max_gpu_evaluators,
-            objective=objective,
-            max_classifiers=max_classifiers,
-            max_cpu_evaluators=max_cpu_evaluators,
-            save_dir=save_dir,
-            seed=seed,
-            gpu_count=gpu_count,
-        )
-
-    def fit(
-        self,
-        fn: Callable[..., Any],
-        skip_cv_checks: bool = False,
-        early_stop: bool = False,
-        relax_checks: bool = False,
-        callbacks: Sequence[Callback] | None = None,
-        progress: bool = True,
-        raise_on_failure: bool = False,
-    ) -> History:
-        """Run (or continue) the search with ``fn``; see :meth:`shac_core.SHAC.fit`.
-
-        The function's signature and Keras are checked first, so the errors below
-        leave ``save_dir`` untouched.
-
-        Raises:
-            TypeError: If ``fn`` has PySHAC's ``fn(session, worker_id, params)``
-                form.
-            KerasMissingError: If Keras or its backend cannot be imported here.
-            KerasBackendError: If Keras runs a backend other than tensorflow, torch
-                or jax.
-        """
+    def _make_handler(self, fn: Callable[..., Any]) -> EvaluationHandler:
+        # Checked in this process, before anything is written to `save_dir`.
         _reject_session_argument(fn)
         active_backend()  # a missing or unusable Keras fails here, not in a worker
-        return super().fit(
-            fn,
-            skip_cv_checks=skip_cv_checks,
-            early_stop=early_stop,
-            relax_checks=relax_checks,
-            callbacks=callbacks,
-            progress=progress,
-            raise_on_failure=raise_on_failure,
-        )
+        return super()._make_handler(fn)
 
     def _handler_class(self) -> type[KerasHandler]:
         return KerasHandler

@@ -125,12 +125,7 @@ class KerasHandler(ManagedHandler):
         sharing = context.num_workers if os.getpid() == self._home_pid else 1
         intra_op = max(1, min(os.cpu_count() or 1, self.threads * sharing))
         configure_process(self.backend, intra_op=intra_op, inter_op=max(2, sharing))
-        try:
-            super().setup(context)
-        except BaseException:
-            # `teardown` only runs after a successful setup; undo a partial one here.
-            self.teardown(context)
-            raise
+        super().setup(context)
 
     def prepare(self, context: ManagedContext) -> None:
         """Limit threads, start a blank session if alone, and seed everything."""

@@ -86,12 +86,7 @@ class TorchHandler(ManagedHandler):
     def setup(self, context: EvaluationContext) -> None:
         """Check PyTorch is there, publish the context and prepare the framework."""
         import_torch()  # fail before anything is published or changed
-        try:
-            super().setup(context)
-        except BaseException:
-            # `teardown` only runs after a successful setup; undo a partial one here.
-            self.teardown(context)
-            raise
+        super().setup(context)
 
     def prepare(self, context: ManagedContext) -> None:
         """Seed every generator, cap the CPU threads and select the GPU."""

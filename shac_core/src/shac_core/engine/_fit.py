@@ -50,6 +50,7 @@ def run_fit(
     if not callable(given):
         msg = f"`fn` must be callable as fn(worker_id, params), got {fn!r}."
         raise TypeError(msg)
+    handler = engine._make_handler(fn)  # a backend may reject fn before any write
     engine._ensure_ready()
     engine._pending.clear()  # trials asked for but never told are proposed again
     engine.skip_cv_checks = skip_cv_checks
@@ -59,7 +60,7 @@ def run_fit(
     hooks = CallbackList([history, *(callbacks or [])])
     hooks.set_engine(engine)
     policy = engine._make_policy()
-    task = EvaluationTask(engine._make_handler(fn), policy.n_workers)
+    task = EvaluationTask(handler, policy.n_workers)
     done_before = len(engine._records)
     hooks.on_train_begin(
         {
