@@ -11,10 +11,8 @@ same proposals with any number of workers, and after a crash and resume.
 from __future__ import annotations
 
 import contextlib
-from dataclasses import dataclass
 import logging
 import math
-from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 from typing import ClassVar
@@ -33,12 +31,13 @@ from shac_core.cascade import label_window
 from shac_core.cascade import train_classifier
 from shac_core.engine._controls import ParallelControls
 from shac_core.engine._evaluation import EvaluationHandler
+from shac_core.engine._evaluation import Trial
 from shac_core.engine._evaluation import check_score
+from shac_core.engine._evaluation import derive_seed
 from shac_core.space import BaseHyperParameter
 from shac_core.space import HyperParameterList
 from shac_core.storage import EvaluationRecord
 from shac_core.storage import SaveDirectory
-from shac_core.storage import read_dataset_csv
 
 
 if TYPE_CHECKING:
@@ -63,28 +62,13 @@ _logger = logging.getLogger(__name__)
 # Streams of the run's seed, one per purpose, so that none shifts another.
 _PROPOSALS, _PREDICT, _TRAIN, _EVALUATION, _PROBE = range(5)
 _PROBE_ROWS = 2048
-
-
-@dataclass(frozen=True)
-class Trial:
-    """A configuration handed out by :meth:`SHAC.ask`, to be scored and told back.
-
-    Attributes:
-        id: The position in the run.
-        params: The configuration, name to value.
-        seed: The evaluation's own seed, for reproducible training.
-        epoch: The epoch it belongs to.
-    """
-
-    id: int
-    params: OrderedDict[str, Any]
-    seed: int
-    epoch: int
-
-
-def _derive(seed: int, stream: int, *position: int) -> int:
-    state = np.random.SeedSequence([seed, stream, *position]).generate_state(1)
-    return int(state[0])
+_CONTROLS = (
+    "_num_parallel_evaluators",
+    "_evaluator_backend",
+    "_num_parallel_generators",
+    "_generator_backend",
+    "_limit_memory",
+)
 
 
 class SHAC(ParallelControls):
@@ -366,37 +350,32 @@ class SHAC(ParallelControls):
         """
         state = self.save_dir.read_state()
         space = self.save_dir.read_space()
-        controls = (
-            self._num_parallel_evaluators,
-            self._evaluator_backend,
-            self._num_parallel_generators,
-            self._generator_backend,
-            self._limit_memory,
-        )
+        # Settings the user made on this engine survive the restore.
+        controls = {name: getattr(self, name) for name in _CONTROLS}
         self._blank = False
-        self._configure(
-            space,
-            state["total_budget"],
-            state["num_batches"],
-            state["objective"],
-            state["max_classifiers"],
-            state["seed"],
-        )
-        (
-            self._num_parallel_evaluators,
-            self._evaluator_backend,
-            self._num_parallel_generators,
-            self._generator_backend,
-            self._limit_memory,
-        ) = controls
-        self._restore_options(state.get("engine_options", {}))
-        self.cascade = self.save_dir.read_cascade(
-            state["classifiers"], state["pass_rates"]
-        )
-        self._classifier_files = list(state["classifiers"])
-        self._window_start = int(state["window_start"])
-        self._epochs_done = int(state["epochs_done"])
-        self._windows_rejected = int(state.get("windows_rejected", 0))
+        try:
+            self._configure(
+                space,
+                state["total_budget"],
+                state["num_batches"],
+                state["objective"],
+                state["max_classifiers"],
+                state["seed"],
+            )
+            for name, value in controls.items():
+                setattr(self, name, value)
+            self._restore_options(state.get("engine_options", {}))
+            files, rates = list(state["classifiers"]), state["pass_rates"]
+            self._window_start = int(state["window_start"])
+            self._epochs_done = int(state["epochs_done"])
+            self._windows_rejected = int(state.get("windows_rejected", 0))
+        except (KeyError, TypeError, ValueError) as err:
+            self._blank = True
+            msg = f"{self.save_dir.state_file} is damaged: {type(err).__name__}: {err}."
+            raise SaveDirectoryError(msg) from err
+
+        self.cascade = self.save_dir.read_cascade(files, rates)
+        self._classifier_files = files
         for record in self.save_dir.read_dataset(self._space):
             self._records[record.id] = record
         self._ready = True
@@ -481,7 +460,7 @@ class SHAC(ParallelControls):
         matrix = self._proposals(epoch)
         configs = self._space.decode(matrix[[i - first for i in free]])
         trials = [
-            Trial(i, config, _derive(self._seed, _EVALUATION, i), epoch)
+            Trial(i, config, derive_seed(self._seed, _EVALUATION, i), epoch)
             for i, config in zip(free, configs, strict=True)
         ]
         self._pending.update((t.id, t) for t in trials)
@@ -623,7 +602,7 @@ class SHAC(ParallelControls):
         booster = train_classifier(
             x,
             labels,
-            seed=_derive(self._seed, _TRAIN, index) % (1 << 31),
+            seed=derive_seed(self._seed, _TRAIN, index) % (1 << 31),
             skip_cv_checks=self.skip_cv_checks,
         )
         if booster is None:
@@ -723,41 +702,14 @@ class SHAC(ParallelControls):
         Raises:
             SaveDirectoryError: If the file is missing or malformed, naming the line.
         """
-        if isinstance(path, (str, Path)) and not Path(path).is_file():
-            msg = f"`path` must name a CSV file, but {path} does not exist."
-            raise SaveDirectoryError(msg)
-        self._ensure_ready()
-        rows = read_dataset_csv(path, self._space)
-        if presort:
-            sign = 1.0 if self._objective == "max" else -1.0
-            rows.sort(key=lambda r: -math.inf if r.score is None else sign * r.score)
+        from shac_core.engine._fit import run_fit_dataset
 
-        self.skip_cv_checks = skip_cv_checks
-        base = len(self._records)
-        records = [
-            EvaluationRecord(base + i, r.params, r.score, r.error)
-            for i, r in enumerate(rows)
-        ]
-        for record in records:
-            self._records[record.id] = record
-        self.save_dir.rewrite_dataset(self._space, self.dataset)
-
-        size = self._per_classifier_budget
-        while len(self._records) - self._window_start >= size:
-            status = self._train_window(self._window_start, size)
-            self._window_start += size
-            if status == "full" or (status == "rejected" and early_stop):
-                break
-        self._epochs_done = (
-            min(len(self._records), self._total_budget) // self._batch_size
-        )
-        self._proposal_cache = None
-        self.save_dir.write_state(self._state())
-        _logger.info(
-            "Trained %d classifiers from %d rows of %s.",
-            len(self.cascade),
-            len(rows),
+        run_fit_dataset(
+            self,
             path,
+            presort=presort,
+            skip_cv_checks=skip_cv_checks,
+            early_stop=early_stop,
         )
 
     # -- predict -----------------------------------------------------------------------

@@ -18,6 +18,8 @@ from typing import TYPE_CHECKING
 from typing import Any
 from typing import NamedTuple
 
+import numpy as np
+
 
 if TYPE_CHECKING:
     from collections import OrderedDict
@@ -29,7 +31,9 @@ __all__ = [
     "EvaluationHandler",
     "EvaluationTask",
     "Outcome",
+    "Trial",
     "check_score",
+    "derive_seed",
 ]
 
 
@@ -144,3 +148,26 @@ class EvaluationTask:
 
         score, error = check_score(value)
         return Outcome(score, error, worker_id, time.perf_counter() - start)
+
+
+@dataclass(frozen=True)
+class Trial:
+    """A configuration handed out by :meth:`SHAC.ask`, to be scored and told back.
+
+    Attributes:
+        id: The position in the run.
+        params: The configuration, name to value.
+        seed: The evaluation's own seed, for reproducible training.
+        epoch: The epoch it belongs to.
+    """
+
+    id: int
+    params: OrderedDict[str, Any]
+    seed: int
+    epoch: int
+
+
+def derive_seed(seed: int, stream: int, *position: int) -> int:
+    """Return a 32-bit seed for one purpose (``stream``) at one position of a run."""
+    state = np.random.SeedSequence([seed, stream, *position]).generate_state(1)
+    return int(state[0])

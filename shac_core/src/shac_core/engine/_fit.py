@@ -1,4 +1,7 @@
-"""``SHAC.fit``: ask for an epoch, run it through the policy, tell each result.
+"""``SHAC.fit`` and ``SHAC.fit_dataset``: the loops that feed the cascade.
+
+``fit`` asks for an epoch, runs it through the policy and tells each result;
+``fit_dataset`` feeds windows of a CSV of earlier evaluations instead.
 
 Kept apart from the engine so that the loop reads top to bottom: callbacks and the
 progress bar live here, the bookkeeping in ``ask`` and ``tell``.
@@ -7,12 +10,15 @@ progress bar live here, the bookkeeping in ``ask`` and ``tell``.
 from __future__ import annotations
 
 import logging
+import math
+from pathlib import Path
 from typing import TYPE_CHECKING
 from typing import Any
 
 from tqdm.auto import tqdm
 
 from shac_core._errors import EvaluationError
+from shac_core._errors import SaveDirectoryError
 from shac_core.callbacks import CallbackList
 from shac_core.callbacks import History
 from shac_core.engine._evaluation import EvaluationTask
@@ -23,13 +29,16 @@ from shac_core.engine._evaluation import Outcome
 if TYPE_CHECKING:
     from collections.abc import Callable
     from collections.abc import Sequence
+    import os
 
     from shac_core.callbacks import Callback
     from shac_core.engine._engine import SHAC
     from shac_core.policies import PolicyFailure
+from shac_core.storage import EvaluationRecord
+from shac_core.storage import read_dataset_csv
 
 
-__all__ = ["run_fit"]
+__all__ = ["run_fit", "run_fit_dataset"]
 
 _logger = logging.getLogger(__name__)
 
@@ -142,3 +151,50 @@ def _as_outcome(result: Outcome | PolicyFailure | BaseException) -> Outcome:
     if isinstance(result, Outcome):
         return result
     return Outcome(None, f"{type(result).__name__}: {result}", -1, 0.0)
+
+
+def run_fit_dataset(
+    engine: SHAC,
+    path: str | os.PathLike[str],
+    *,
+    presort: bool,
+    skip_cv_checks: bool,
+    early_stop: bool,
+) -> None:
+    """Train the cascade from a CSV; see :meth:`SHAC.fit_dataset`."""
+    if isinstance(path, (str, Path)) and not Path(path).is_file():
+        msg = f"`path` must name a CSV file, but {path} does not exist."
+        raise SaveDirectoryError(msg)
+    engine._ensure_ready()
+    rows = read_dataset_csv(path, engine._space)
+    if presort:
+        sign = 1.0 if engine._objective == "max" else -1.0
+        rows.sort(key=lambda r: -math.inf if r.score is None else sign * r.score)
+
+    engine.skip_cv_checks = skip_cv_checks
+    base = len(engine._records)
+    records = [
+        EvaluationRecord(base + i, r.params, r.score, r.error)
+        for i, r in enumerate(rows)
+    ]
+    for record in records:
+        engine._records[record.id] = record
+    engine.save_dir.rewrite_dataset(engine._space, engine.dataset)
+
+    size = engine._per_classifier_budget
+    while len(engine._records) - engine._window_start >= size:
+        status = engine._train_window(engine._window_start, size)
+        engine._window_start += size
+        if status == "full" or (status == "rejected" and early_stop):
+            break
+    engine._epochs_done = (
+        min(len(engine._records), engine._total_budget) // engine._batch_size
+    )
+    engine._proposal_cache = None
+    engine.save_dir.write_state(engine._state())
+    _logger.info(
+        "Trained %d classifiers from %d rows of %s.",
+        len(engine.cascade),
+        len(rows),
+        path,
+    )
