@@ -23,6 +23,7 @@ from pathlib import Path
 import platform
 import tempfile
 import time
+from typing import Any
 
 import numpy as np
 import xgboost as xgb
@@ -36,13 +37,19 @@ from shac_core.cascade import train_classifier
 RESULTS = Path(__file__).parent / "results"
 
 
-def branin(worker_id, params):
+def branin(worker_id: int, params: dict[str, Any]) -> float:
     x, y = params["x"], params["y"]
     b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
     return (y - b * x**2 + c * x - 6) ** 2 + 10 * (1 - t) * math.cos(x) + 10
 
 
-def naive_draw(space, cascade, need, rng, max_draws=None):
+def naive_draw(
+    space: sc.HyperParameterList,
+    cascade: Cascade,
+    need: int,
+    rng: np.random.Generator,
+    max_draws: int | None = None,
+) -> tuple[list[Any], int]:
     """PySHAC's way: draw one candidate, ask each classifier, repeat."""
     accepted, draws = [], 0
     while len(accepted) < need and (max_draws is None or draws < max_draws):
@@ -53,14 +60,14 @@ def naive_draw(space, cascade, need, rng, max_draws=None):
     return accepted, draws
 
 
-def bench_branin(seed):
+def bench_branin(seed: int) -> dict[str, Any]:
     space = [
         sc.UniformContinuousHyperParameter("x", -5.0, 10.0),
         sc.UniformContinuousHyperParameter("y", 0.0, 15.0),
     ]
     inside = 0.0
 
-    def timed(worker_id, params):
+    def timed(worker_id: int, params: dict[str, Any]) -> float:
         nonlocal inside
         start = time.perf_counter()
         value = branin(worker_id, params)
@@ -97,7 +104,7 @@ def bench_branin(seed):
     }
 
 
-def halving_cascade(depth, seed):
+def halving_cascade(depth: int, seed: int) -> tuple[sc.HyperParameterList, Cascade]:
     """``depth`` classifiers on ``depth`` dimensions; classifier i accepts x_i > 0."""
     space = sc.HyperParameterList(
         sc.UniformContinuousHyperParameter(f"x{i}", -1.0, 1.0) for i in range(depth)
@@ -106,13 +113,19 @@ def halving_cascade(depth, seed):
     cascade = Cascade()
     for i in range(depth):
         x = space.sample_matrix(rng, 200)
-        booster = train_classifier(x, (x[:, i] > 0).astype(np.int32), seed=i, skip_cv_checks=True)
-        rate = float(np.mean(booster.inplace_predict(space.sample_matrix(rng, 2048)) > 0.5))
+        booster = train_classifier(
+            x, (x[:, i] > 0).astype(np.int32), seed=i, skip_cv_checks=True
+        )
+        rate = float(
+            np.mean(booster.inplace_predict(space.sample_matrix(rng, 2048)) > 0.5)
+        )
         cascade.append(booster, rate)
     return space, cascade
 
 
-def bench_cascade(max_depth, samples, naive_budget_s, seed):
+def bench_cascade(
+    max_depth: int, samples: int, naive_budget_s: float, seed: int
+) -> list[dict[str, Any]]:
     rows = []
     space, full = halving_cascade(max_depth, seed)
     for k in range(1, max_depth + 1):
@@ -153,7 +166,7 @@ def bench_cascade(max_depth, samples, naive_budget_s, seed):
     return rows
 
 
-def main():
+def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--max-classifiers", type=int, default=18)
     parser.add_argument("--samples", type=int, default=10)
@@ -184,7 +197,11 @@ def main():
         "branin": branin_row,
         "cascade": cascade_rows,
         "ten_samples_through_18_s": next(
-            (r["shac_s_per_sample"] * 10 for r in cascade_rows if r["classifiers"] == 18),
+            (
+                r["shac_s_per_sample"] * 10
+                for r in cascade_rows
+                if r["classifiers"] == 18
+            ),
             None,
         ),
     }

@@ -537,5 +537,7 @@ def test_a_state_file_missing_keys_is_reported_as_damaged(make_engine):
     engine.fit(quadratic, progress=False)
     engine.save_dir.state_file.write_text('{"format_version": 1, "seed": 0}')
 
-    with pytest.raises(sc.SaveDirectoryError, match=r"state\.json is damaged: KeyError"):
+    with pytest.raises(
+        sc.SaveDirectoryError, match=r"state\.json is damaged: KeyError"
+    ):
         sc.SHAC.load(engine.save_dir.path)
