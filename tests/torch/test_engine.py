@@ -204,3 +204,16 @@ def test_torchshac_loky_run_matches_threads_and_leaves_the_parent_without_torch(
             "threads": max(1, (os.cpu_count() or 1) // 2),
         }
     assert sorted(by_process[False]) == sorted(by_process[True]) == list(range(4))
+
+
+@pytest.mark.framework
+def test_a_scalar_tensor_is_a_score(make_engine):
+    import torch
+
+    engine = make_engine(4, 1)
+    engine.concurrent_evaluators()
+
+    engine.fit(lambda worker_id, params: torch.tensor(params["lr"]), progress=False)
+
+    assert all(r.ok for r in engine.dataset)
+    assert all(isinstance(r.score, float) for r in engine.dataset)

@@ -104,3 +104,30 @@ def test_the_command_is_installed():
 
     assert "demo" in result.stdout
     assert "plugins" in result.stdout
+
+
+def test_cli_errors_are_one_line_with_status_2(tmp_path, capsys):
+    assert (
+        main(
+            [
+                "demo",
+                "--budget",
+                "7",
+                "--batches",
+                "3",
+                "--save-dir",
+                str(tmp_path / "d"),
+            ]
+        )
+        == 2
+    )
+
+    assert "divisible by `num_batches`" in capsys.readouterr().err
+
+
+def test_demo_on_an_existing_search_suggests_resume(demo_run, capsys):
+    _, save, _ = demo_run
+
+    assert main(["demo", "--save-dir", str(save), "--no-progress"]) == 2
+
+    assert "add `--resume`" in capsys.readouterr().err

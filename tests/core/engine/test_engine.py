@@ -7,6 +7,7 @@ import subprocess
 import sys
 import textwrap
 
+import numpy as np
 import pytest
 from tests.core.conftest import branin
 from tests.core.conftest import quadratic
@@ -161,10 +162,10 @@ def test_one_threading_evaluator_runs_strictly_in_order(make_engine):
 
 def test_nan_and_raising_evaluations_do_not_stop_the_run(make_engine):
     def fn(worker_id, params):
-        if params["x"] > 8:
+        if params["x"] > 7:
             msg = "diverged"
             raise FloatingPointError(msg)
-        if params["x"] < -4:
+        if params["x"] < -2:
             return float("nan")
         return quadratic(worker_id, params)
 
@@ -487,7 +488,9 @@ def test_fit_dataset_trains_from_a_csv_with_multi_columns(tmp_path):
     # 400 rows in windows of 20 (two epochs of 10): larger than an epoch.
     target = sc.SHAC(space, 400, 40, save_dir=tmp_path / "dst", seed=0)
 
-    target.fit_dataset(tmp_path / "src" / "dataset.csv")
+    target.fit_dataset(
+        tmp_path / "src" / "dataset.csv", presort=False, skip_cv_checks=True
+    )
 
     assert target.per_classifier_budget == 20
     assert target.per_classifier_budget > target.batch_size
@@ -539,5 +542,154 @@ def test_a_state_file_missing_keys_is_reported_as_damaged(make_engine):
 
     with pytest.raises(
         sc.SaveDirectoryError, match=r"state\.json is damaged: KeyError"
+    ):
+        sc.SHAC.load(engine.save_dir.path)
+
+
+@pytest.mark.parametrize("name", ["id", "scores", "error"])
+def test_names_the_dataset_uses_itself_are_refused(tmp_path, name):
+    with pytest.raises(sc.SearchSpaceError, match=f"got '{name}'; rename it"):
+        sc.SHAC(
+            [sc.UniformContinuousHyperParameter(name, 0.0, 1.0)],
+            4,
+            2,
+            save_dir=tmp_path,
+        )
+
+
+def test_numpy_numbers_are_accepted_and_saved(tmp_path):
+    space = [
+        sc.UniformContinuousHyperParameter("x", np.float32(0), np.float32(1)),
+        sc.NormalContinuousHyperParameter("n", np.float32(0), np.float64(1)),
+    ]
+    engine = sc.SHAC(
+        space, np.int64(8), np.int64(2), seed=np.int64(3), save_dir=tmp_path
+    )
+    engine.concurrent_evaluators()
+
+    engine.fit(lambda wid, p: p["x"], progress=False)
+
+    assert sc.SHAC.load(tmp_path).total_budget == 8
+
+
+def test_a_foreign_dataset_file_is_not_written_to(tmp_path, space):
+    (tmp_path / "dataset.csv").write_text("name,age\nada,36\n")
+    engine = sc.SHAC(space, 4, 2, save_dir=tmp_path)
+
+    with pytest.raises(sc.SaveDirectoryError, match="belongs to no saved search"):
+        engine.fit(quadratic, progress=False)
+    assert (tmp_path / "dataset.csv").read_text() == "name,age\nada,36\n"
+
+
+def test_a_function_with_the_wrong_arity_fails_before_any_write(tmp_path, space):
+    engine = sc.SHAC(space, 4, 2, save_dir=tmp_path / "s")
+
+    with pytest.raises(TypeError, match=r"callable as fn\(worker_id, params\)"):
+        engine.fit(lambda: 1.0, progress=False)
+    assert not (tmp_path / "s").exists()
+
+
+def test_as_deterministic_keeps_the_saved_seed(make_engine):
+    engine = make_engine(8, 2, seed=0)
+
+    with engine.as_deterministic(7):
+        trials = engine.ask()
+        engine.tell(trials, [0.0] * len(trials))
+
+    assert sc.SHAC.load(engine.save_dir.path).seed == 0
+
+
+def test_sys_exit_and_huge_numbers_are_failed_evaluations(make_engine):
+    def fn(worker_id, params):
+        if params["x"] > 2.5:
+            raise SystemExit(3)
+        return 10**400
+
+    engine = make_engine(8, 2)
+    engine.fit(fn, progress=False)
+
+    errors = {r.error.split(":")[0].split(" ")[0] for r in engine.dataset}
+    assert errors <= {"SystemExit", "The"}
+    assert any("too large for a float" in r.error for r in engine.dataset)
+
+
+def test_one_element_arrays_count_as_scores(make_engine):
+    engine = make_engine(4, 1)
+
+    engine.fit(lambda wid, p: np.array([p["x"]]), progress=False)
+
+    assert all(r.ok for r in engine.dataset)
+
+
+def test_tell_checks_scores_and_repeats(make_engine):
+    engine = make_engine(4, 1)
+    trials = engine.ask()
+
+    with pytest.raises(TypeError, match="must be a list with one score per trial"):
+        engine.tell([trials[0]], 0.3)
+    with pytest.raises(ValueError, match="names one trial twice"):
+        engine.tell([trials[0], trials[0]], [0.1, 0.2])
+    assert engine.dataset == []
+
+
+def test_small_windows_train_without_cv_checks(make_engine):
+    engine = make_engine(12, 3)
+
+    engine.fit(quadratic, skip_cv_checks=True, progress=False)
+
+    assert len(engine.classifiers) == 2
+
+
+def test_many_classifiers_warn(tmp_path, space):
+    with pytest.warns(sc.ShacWarning, match="exceeds the paper's 18"):
+        sc.SHAC(space, 40, 40, max_classifiers=30, save_dir=tmp_path)
+
+
+def test_duplicate_ids_in_the_dataset_are_damage(make_engine):
+    engine = make_engine(8, 2)
+    engine.fit(quadratic, progress=False)
+    lines = engine.save_dir.dataset_file.read_text().splitlines()
+    engine.save_dir.dataset_file.write_text("\n".join([*lines, lines[1]]) + "\n")
+
+    with pytest.raises(sc.SaveDirectoryError, match="id 0 is repeated"):
+        sc.SHAC.load(engine.save_dir.path)
+
+
+def test_a_cut_last_line_is_removed_before_resuming(make_engine, tmp_path):
+    reference = make_engine(8, 2)
+    reference.fit(quadratic, progress=False)
+    calls = 0
+
+    def crash(worker_id, params):
+        nonlocal calls
+        calls += 1
+        if calls == 7:
+            raise KeyboardInterrupt
+        return quadratic(worker_id, params)
+
+    engine = make_engine(8, 2, save_dir=tmp_path / "cut")
+    engine.evaluator_backend = "sequential"
+    with pytest.raises(KeyboardInterrupt):
+        engine.fit(crash, progress=False)
+    with open(engine.save_dir.dataset_file, "a") as handle:
+        handle.write("6,0.88")  # the crash struck in the middle of an append
+
+    resumed = sc.SHAC.load(tmp_path / "cut")
+    resumed.concurrent_evaluators()
+    resumed.fit(quadratic, progress=False)
+
+    again = sc.SHAC.load(tmp_path / "cut")
+    assert [r.id for r in again.dataset] == list(range(8))
+    assert params_of(again) == params_of(reference)
+
+
+def test_a_dataset_missing_finished_epochs_is_damage(make_engine):
+    engine = make_engine(8, 2)
+    engine.fit(quadratic, progress=False)
+    lines = engine.save_dir.dataset_file.read_text().splitlines(keepends=True)
+    engine.save_dir.dataset_file.write_text("".join(lines[:6]))
+
+    with pytest.raises(
+        sc.SaveDirectoryError, match=r"evaluations \[5, 6, 7\] are missing"
     ):
         sc.SHAC.load(engine.save_dir.path)

@@ -60,7 +60,7 @@ def test_discrete_sample_covers_all_choices():
     [
         ([], "at least one choice"),
         ([1, 1], "must be distinct"),
-        ("abc", "must be a list"),
+        ("abc", "must be an ordered list"),
         ([object()], "must be None, a bool"),
         ([float("nan")], "must be None, a bool"),
     ],
@@ -299,3 +299,16 @@ def test_uniform_cells_are_exact_property(low, width):
     value = param.decode(param.sample(np.random.default_rng(0), 1)[:, 0])[0]
 
     assert param.from_cell(param.to_cell(value)) == value
+
+
+def test_discrete_refuses_unordered_sets():
+    with pytest.raises(sc.SearchSpaceError, match="ordered list of choices"):
+        sc.DiscreteHyperParameter("act", {"relu", "tanh"})
+
+
+def test_unregistered_custom_types_are_refused_in_a_space():
+    class Loose(Choice2D):
+        type_name = "tests.loose"
+
+    with pytest.raises(sc.SearchSpaceError, match="register_hyperparameter"):
+        sc.HyperParameterList([Loose("p", 3)])

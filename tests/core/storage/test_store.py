@@ -161,3 +161,27 @@ def test_pyshac_csv_without_id_or_error_columns_reads(tmp_path, space):
     )
     assert rows[1].params["d"] is None
     assert rows[1].score is None
+
+
+def test_an_empty_classifier_file_is_damage_not_a_crash(tmp_path):
+    store = SaveDirectory(tmp_path)
+    store.classifier_dir.mkdir()
+    (store.classifier_dir / "clf_000.json").write_bytes(b"")
+
+    with pytest.raises(sc.SaveDirectoryError, match=r"clf_000\.json is damaged"):
+        store.read_cascade(["clf_000.json"], [0.5])
+
+
+def test_pass_rates_must_match_the_classifiers(tmp_path):
+    with pytest.raises(
+        sc.SaveDirectoryError, match="names 1 classifiers but 0 pass rates"
+    ):
+        SaveDirectory(tmp_path).read_cascade(["clf_000.json"], [])
+
+
+def test_a_missing_dataset_beside_a_state_is_damage(tmp_path, space):
+    store = SaveDirectory(tmp_path)
+    store.write_state({})
+
+    with pytest.raises(sc.SaveDirectoryError, match=r"dataset\.csv is missing"):
+        store.read_dataset(space)

@@ -83,9 +83,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             "plugins": _plugins,
         }
         return handler[args.command](args)
-    except ShacError as err:
+    except (ShacError, ValueError, TypeError, OSError) as err:
         print(f"shac: error: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:
+        hint = " (continue with `shac demo --resume`)" if args.command == "demo" else ""
+        print(
+            f"shac: interrupted; every finished evaluation is saved{hint}.",
+            file=sys.stderr,
+        )
+        return 130
 
 
 def _demo(args: argparse.Namespace) -> int:
@@ -95,6 +102,12 @@ def _demo(args: argparse.Namespace) -> int:
     from shac_core.engine import SHAC
 
     x, _ = load_breast_cancer()
+    if not args.resume and (Path(args.save_dir) / "state.json").exists():
+        msg = (
+            f"{args.save_dir} already holds a search; add `--resume` to continue it, "
+            "or pass another `--save-dir`."
+        )
+        raise ShacError(msg)
     if args.resume:
         engine = SHAC.load(args.save_dir)
     else:
@@ -181,7 +194,7 @@ def _plot(args: argparse.Namespace) -> int:
         matplotlib.use("Agg")
         import matplotlib.pyplot as plt
     except ImportError as err:
-        msg = 'Plotting needs matplotlib; install it with `pip install "shac-core[plot]"`.'
+        msg = "Plotting needs matplotlib; install it with `pip install matplotlib`."
         raise ShacError(msg) from err
 
     engine = _load(args.save_dir)

@@ -123,7 +123,11 @@ class ParallelControls:
 
     @limit_memory.setter
     def limit_memory(self, value: bool) -> None:
-        self._limit_memory = bool(value)
+        given: object = value
+        if not isinstance(given, bool):
+            msg = f"`limit_memory` must be True or False, got {given!r}."
+            raise TypeError(msg)
+        self._limit_memory = given
 
     def _make_policy(self) -> BasePolicy:
         backend = self._evaluator_backend

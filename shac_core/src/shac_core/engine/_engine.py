@@ -11,6 +11,7 @@ same proposals with any number of workers, and after a crash and resume.
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import math
 from typing import TYPE_CHECKING
@@ -18,11 +19,13 @@ from typing import Any
 from typing import ClassVar
 from typing import Literal
 from typing import cast
+import warnings
 
 import numpy as np
 
 from shac_core._errors import SaveDirectoryError
 from shac_core._errors import SearchSpaceError
+from shac_core._errors import ShacWarning
 from shac_core._validation import check_int
 from shac_core._validation import check_optional_int
 from shac_core.cascade import Cascade
@@ -62,6 +65,8 @@ _logger = logging.getLogger(__name__)
 # Streams of the run's seed, one per purpose, so that none shifts another.
 _PROPOSALS, _PREDICT, _TRAIN, _EVALUATION, _PROBE = range(5)
 _PROBE_ROWS = 2048
+_PAPER_CLASSIFIERS = 18
+_RESERVED_COLUMNS = ("id", "scores", "error")
 _CONTROLS = (
     "_num_parallel_evaluators",
     "_evaluator_backend",
@@ -115,6 +120,10 @@ class SHAC(ParallelControls):
         save_dir: str | os.PathLike[str] = "shac",
         seed: int | None = None,
     ) -> None:
+        given: object = save_dir
+        if given is None or str(given) == "":
+            msg = f"`save_dir` must name a directory, got {save_dir!r}."
+            raise ValueError(msg)
         self.save_dir = SaveDirectory(save_dir)
         self._blank = (
             parameters is None and total_budget is None and num_batches is None
@@ -144,14 +153,23 @@ class SHAC(ParallelControls):
             space = HyperParameterList()
         elif isinstance(parameters, HyperParameterList):
             space = parameters
+        elif isinstance(parameters, BaseHyperParameter):
+            space = HyperParameterList([parameters])
         else:
             space = HyperParameterList(parameters)
+        reserved = sorted(set(space.column_names) & set(_RESERVED_COLUMNS))
+        if reserved:
+            msg = (
+                f"Hyperparameter names must not be {', '.join(_RESERVED_COLUMNS)}, "
+                f"which the dataset CSV uses itself, got {reserved[0]!r}; rename it."
+            )
+            raise SearchSpaceError(msg)
         if not self._blank and len(space) == 0:
             msg = "`parameters` must hold at least one hyperparameter, got none."
             raise SearchSpaceError(msg)
 
-        check_int("total_budget", total_budget, 1)
-        check_int("num_batches", num_batches, 1)
+        total_budget = check_int("total_budget", total_budget, 1)
+        num_batches = check_int("num_batches", num_batches, 1)
         if total_budget % num_batches:
             msg = (
                 "`total_budget` must be divisible by `num_batches`, got "
@@ -162,12 +180,20 @@ class SHAC(ParallelControls):
         if objective not in ("max", "min"):
             msg = f"`objective` must be 'max' or 'min', got {objective!r}."
             raise ValueError(msg)
-        check_int("max_classifiers", max_classifiers, 1)
-        check_optional_int("seed", seed, 0)
+        max_classifiers = check_int("max_classifiers", max_classifiers, 1)
+        seed = check_optional_int("seed", seed, 0)
+        if max_classifiers > _PAPER_CLASSIFIERS and not self._blank:
+            msg = (
+                f"`max_classifiers={max_classifiers}` exceeds the paper's "
+                f"{_PAPER_CLASSIFIERS}; each classifier doubles the draws a candidate "
+                "needs, so deep cascades take exponentially longer to sample."
+            )
+            warnings.warn(msg, ShacWarning, stacklevel=4)
 
         self._space = space
         self._total_budget = int(total_budget)
         self._num_batches = int(num_batches)
+        max_classifiers = int(max_classifiers)
         self._objective: Literal["max", "min"] = objective
         self._max_classifiers: int = max_classifiers
         self._batch_size = self._total_budget // self._num_batches
@@ -184,6 +210,7 @@ class SHAC(ParallelControls):
             if seed is not None
             else int(np.random.SeedSequence().generate_state(1)[0])
         )
+        self._saved_seed = self._seed
         self.cascade = Cascade()
         self._records: dict[int, EvaluationRecord] = {}
         self._pending: dict[int, Trial] = {}
@@ -262,7 +289,7 @@ class SHAC(ParallelControls):
 
     def set_seed(self, seed: int) -> None:
         """Fix every later proposal, prediction and evaluation seed."""
-        self._seed = check_int("seed", seed, 0)
+        self._seed = self._saved_seed = check_int("seed", seed, 0)
         self._proposal_cache = None
         self._predict_calls = 0
 
@@ -275,7 +302,9 @@ class SHAC(ParallelControls):
             ...     a = engine.predict(5)
         """
         saved = (self._seed, self._predict_calls, self._proposal_cache)
+        persistent = self._saved_seed
         self.set_seed(seed)
+        self._saved_seed = persistent  # the save directory keeps the run's own seed
         try:
             yield self
         finally:
@@ -290,7 +319,7 @@ class SHAC(ParallelControls):
             "num_batches": self._num_batches,
             "objective": self._objective,
             "max_classifiers": self._max_classifiers,
-            "seed": self._seed,
+            "seed": self._saved_seed,
             "window_start": self._window_start,
             "epochs_done": self._epochs_done,
             "windows_rejected": self._windows_rejected,
@@ -317,6 +346,12 @@ class SHAC(ParallelControls):
                 f"{self.save_dir.path} already holds a saved search; call "
                 "`restore_data()` to continue it, or pass another `save_dir` so that "
                 "it is not overwritten."
+            )
+            raise SaveDirectoryError(msg)
+        if self.save_dir.dataset_file.exists():
+            msg = (
+                f"{self.save_dir.dataset_file} exists but belongs to no saved search; "
+                "pass another `save_dir` so that it is not written to."
             )
             raise SaveDirectoryError(msg)
 
@@ -377,7 +412,32 @@ class SHAC(ParallelControls):
         self.cascade = self.save_dir.read_cascade(files, rates)
         self._classifier_files = files
         for record in self.save_dir.read_dataset(self._space):
+            if record.id in self._records or not 0 <= record.id < self._total_budget:
+                self._blank = True
+                msg = (
+                    f"{self.save_dir.dataset_file} is damaged: evaluation id "
+                    f"{record.id} is repeated or outside 0..{self._total_budget - 1}."
+                )
+                raise SaveDirectoryError(msg)
             self._records[record.id] = record
+        done = min(self._epochs_done * self._batch_size, self._total_budget)
+        missing = [i for i in range(done) if i not in self._records]
+        if missing:
+            self._blank = True
+            msg = (
+                f"{self.save_dir.dataset_file} is damaged: {self.save_dir.state_file} "
+                f"counts {self._epochs_done} finished epochs, but evaluations "
+                f"{missing[:5]} are missing."
+            )
+            raise SaveDirectoryError(msg)
+        if state.get("engine", self.engine_name) != self.engine_name:
+            msg = (
+                f"{self.save_dir.path} was saved by engine {state['engine']!r}, but is "
+                f"restored into {self.engine_name!r}; restore it with "
+                f"`shac_core.get_engine({state['engine']!r}).load(...)` to keep its "
+                "backend's management."
+            )
+            warnings.warn(msg, ShacWarning, stacklevel=2)
         self._ready = True
         _logger.info(
             "Restored %d evaluations and %d classifiers from %s.",
@@ -493,6 +553,12 @@ class SHAC(ParallelControls):
             if single
             else list(cast("Sequence[Trial | Mapping[str, Any]]", trials))
         )
+        if not single and not isinstance(scores, (list, tuple, np.ndarray)):
+            msg = (
+                f"`scores` must be a list with one score per trial when `trials` is a "
+                f"list, got {scores!r}."
+            )
+            raise TypeError(msg)
         values = [scores] if single else list(scores)
         reasons: list[str | None] = (
             [cast("str | None", errors)]
@@ -506,8 +572,11 @@ class SHAC(ParallelControls):
             )
             raise ValueError(msg)
 
-        for item, value, reason in zip(items, values, reasons, strict=True):
-            trial = self._match(item)
+        matched = [self._match(item) for item in items]
+        if len({t.id for t in matched}) != len(matched):
+            msg = "`trials` names one trial twice; tell each trial once."
+            raise ValueError(msg)
+        for trial, value, reason in zip(matched, values, reasons, strict=True):
             score, why = (
                 check_score(value) if value is not None else (None, "No score.")
             )
@@ -635,6 +704,7 @@ class SHAC(ParallelControls):
 
     def _make_handler(self, fn: Callable[..., Any]) -> EvaluationHandler:
         """Return the handler that calls ``fn`` in a worker; managed backends override."""
+        _require_two_arguments(fn)
         return EvaluationHandler(fn)
 
     def fit(
@@ -738,9 +808,9 @@ class SHAC(ParallelControls):
         Raises:
             ValueError: If ``max_classifiers`` exceeds the classifiers trained.
         """
-        if max_classifiers is not None and not 0 <= max_classifiers <= len(
-            self.cascade
-        ):
+        max_classifiers = check_optional_int("max_classifiers", max_classifiers, 0)
+        check_optional_int("num_workers_per_batch", num_workers_per_batch, 1)
+        if max_classifiers is not None and max_classifiers > len(self.cascade):
             msg = (
                 f"`max_classifiers` must be between 0 and the {len(self.cascade)} "
                 f"classifiers trained, got {max_classifiers}."
@@ -778,3 +848,23 @@ class SHAC(ParallelControls):
             f"num_batches={self._num_batches}, objective={self._objective!r}, "
             f"evaluations={len(self._records)}, classifiers={len(self.cascade)})"
         )
+
+
+def _require_two_arguments(fn: Callable[..., Any]) -> None:
+    """Reject, before anything runs, a function that cannot take two arguments."""
+    given: object = fn
+    if not callable(given):
+        msg = f"`fn` must be callable as fn(worker_id, params), got {fn!r}."
+        raise TypeError(msg)
+    try:
+        signature = inspect.signature(fn)
+    except (TypeError, ValueError):  # some builtins have none; let the call tell
+        return
+    try:
+        signature.bind(0, {})
+    except TypeError:
+        msg = (
+            "`fn` must be callable as fn(worker_id, params), but "
+            f"{getattr(fn, '__name__', fn)!r} has the signature {signature}."
+        )
+        raise TypeError(msg) from None

@@ -9,6 +9,7 @@ failing evaluation never takes the run down with it.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass
 import math
 import numbers
@@ -112,8 +113,10 @@ class EvaluationHandler:
 
 def check_score(value: Any) -> tuple[float | None, str | None]:
     """Return ``(score, None)`` for a finite real number, else ``(None, why)``."""
-    if hasattr(value, "item") and getattr(value, "size", 1) == 1:
-        value = value.item()  # NumPy scalars and one-element tensors
+    if hasattr(value, "item") and not isinstance(value, numbers.Real):
+        # NumPy scalars and one-element arrays or tensors (NumPy, torch, TF).
+        with contextlib.suppress(Exception):  # a many-element array is no score
+            value = value.item()
 
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         return (
@@ -121,7 +124,10 @@ def check_score(value: Any) -> tuple[float | None, str | None]:
             f"The function returned {type(value).__name__} {value!r}, not a number.",
         )
 
-    score = float(value)
+    try:
+        score = float(value)
+    except OverflowError:
+        return None, f"The function returned {value!r}, too large for a float."
     if not math.isfinite(score):
         return None, f"The function returned {score!r}."
     return score, None
@@ -141,12 +147,13 @@ class EvaluationTask:
         start = time.perf_counter()
         try:
             value = self.handler(context)
-        except Exception as err:  # noqa: BLE001 - a failed evaluation is data, not a crash
+            score, error = check_score(value)
+        except (Exception, SystemExit) as err:  # noqa: BLE001 - a failure is data
+            # SystemExit too: a training script's sys.exit() must not end the search.
             details = traceback.format_exc(limit=20)
             why = f"{type(err).__name__}: {err}"
             return Outcome(None, why, worker_id, time.perf_counter() - start, details)
 
-        score, error = check_score(value)
         return Outcome(score, error, worker_id, time.perf_counter() - start)
 
 

@@ -60,6 +60,7 @@ def run_fit(
         msg = f"`fn` must be callable as fn(worker_id, params), got {fn!r}."
         raise TypeError(msg)
     handler = engine._make_handler(fn)  # a backend may reject fn before any write
+    policy = engine._make_policy()  # and a missing policy dependency fails here too
     engine._ensure_ready()
     engine._pending.clear()  # trials asked for but never told are proposed again
     engine.skip_cv_checks = skip_cv_checks
@@ -68,7 +69,6 @@ def run_fit(
     history = History()
     hooks = CallbackList([history, *(callbacks or [])])
     hooks.set_engine(engine)
-    policy = engine._make_policy()
     task = EvaluationTask(handler, policy.n_workers)
     done_before = len(engine._records)
     hooks.on_train_begin(
@@ -108,6 +108,10 @@ def run_fit(
                     trial = trials[position]
                     outcome = _as_outcome(result)
                     record = engine._record(trial, outcome.score, outcome.error)
+                    if outcome.details:
+                        _logger.debug(
+                            "Evaluation %d failed:\n%s", trial.id, outcome.details
+                        )
                     engine._advance()
                     failures += record.error is not None
                     hooks.on_evaluation_ended(
@@ -118,6 +122,7 @@ def run_fit(
                             "error": record.error,
                             "worker_id": outcome.worker_id,
                             "duration": outcome.duration,
+                            "traceback": outcome.details,
                         },
                     )
                     hooks.on_dataset_changed(

@@ -22,6 +22,7 @@ from typing import Literal
 from shac_core._validation import check_int
 from shac_core._validation import check_optional_int
 from shac_core.engine._engine import SHAC
+from shac_core.engine._engine import _require_two_arguments
 from shac_core.engine._evaluation import EvaluationContext
 from shac_core.engine._evaluation import EvaluationHandler
 
@@ -241,6 +242,7 @@ class ManagedSHAC(SHAC):
         return ManagedHandler
 
     def _make_handler(self, fn: Callable[..., Any]) -> EvaluationHandler:
+        _require_two_arguments(fn)
         return self._handler_class()(
             fn, self.max_gpu_evaluators, self._threads_per_evaluator(), self.gpu_count
         )

@@ -205,8 +205,12 @@ def _finite(owner: str, arg: str, value: Any) -> float:
     return float(value)
 
 
-def _ordered(owner: str, low: float, high: float) -> None:
-    if not low < high:
+def _plain(value: Any) -> Any:
+    return value.item() if isinstance(value, np.generic) else value
+
+
+def _ordered(owner: str, low: Any, high: Any, holds: bool) -> None:
+    if not holds:
         msg = (
             f"`min_value < max_value` must hold for {owner!r}, but got "
             f"min_value={low!r}, max_value={high!r}; swap or widen them."
@@ -242,8 +246,13 @@ class DiscreteHyperParameter(BaseHyperParameter):
 
     def __init__(self, name: str, values: Sequence[Any], sample_count: int = 1) -> None:
         super().__init__(name, sample_count)
-        if isinstance(values, (str, bytes)) or not hasattr(values, "__len__"):
-            msg = f"`values` of {name!r} must be a list of choices, got {values!r}."
+        if isinstance(values, (str, bytes, set, frozenset, dict)) or not hasattr(
+            values, "__len__"
+        ):
+            msg = (
+                f"`values` of {name!r} must be an ordered list of choices (a set's "
+                f"order changes between runs), got {values!r}."
+            )
             raise SearchSpaceError(msg)
 
         values = [v.item() if isinstance(v, np.generic) else v for v in values]
@@ -334,9 +343,10 @@ class _RangeHyperParameter(BaseHyperParameter):
         super().__init__(name, sample_count)
         low = _finite(name, "min_value", min_value)
         high = _finite(name, "max_value", max_value)
-        _ordered(name, low, high)
-        self.min_value = min_value
-        self.max_value = max_value
+        _ordered(name, min_value, max_value, low < high)
+        # NumPy scalars become Python numbers, so that space.json can hold them.
+        self.min_value = _plain(min_value)
+        self.max_value = _plain(max_value)
 
     def to_cell(self, value: Any) -> str:
         """Write a number with every digit needed to read it back exactly."""
@@ -547,8 +557,8 @@ class NormalContinuousHyperParameter(BaseHyperParameter):
         if _finite(name, "std", std) <= 0:
             msg = f"`std` of {name!r} must be above 0, got {std!r}."
             raise SearchSpaceError(msg)
-        self.mean = mean
-        self.std = std
+        self.mean = _plain(mean)
+        self.std = _plain(std)
 
     def sample_column(
         self, rng: np.random.Generator, shape: tuple[int, int]

@@ -16,6 +16,7 @@ import numpy as np
 
 from shac_core._errors import SearchSpaceError
 from shac_core.space._params import BaseHyperParameter
+from shac_core.space._params import get_hyperparameter_class
 
 
 if TYPE_CHECKING:
@@ -81,6 +82,18 @@ class HyperParameterList:
             msg = (
                 f"Dataset column {clash[0]!r} of {param.name!r} is already used by "
                 "another hyperparameter; rename one of them."
+            )
+            raise SearchSpaceError(msg)
+
+        try:
+            registered: type | None = get_hyperparameter_class(given.type_name)
+        except SearchSpaceError:
+            registered = None
+        if registered is not type(given):
+            msg = (
+                f"{type(given).__qualname__} of {given.name!r} is not registered under "
+                f"its `type_name` {given.type_name!r}, so a saved search could not "
+                "restore it; decorate the class with `shac_core.register_hyperparameter`."
             )
             raise SearchSpaceError(msg)
 

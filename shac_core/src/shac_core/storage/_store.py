@@ -169,7 +169,7 @@ class SaveDirectory:
         config = self._read_json(self.space_file)
         try:
             return HyperParameterList.from_config(config)
-        except (SearchSpaceError, TypeError, AttributeError) as err:
+        except (SearchSpaceError, TypeError, AttributeError, ValueError) as err:
             msg = f"{self.space_file} does not describe a valid search space: {err}"
             raise SaveDirectoryError(msg) from err
 
@@ -186,17 +186,27 @@ class SaveDirectory:
         self, files: Sequence[str], pass_rates: Sequence[float]
     ) -> Cascade:
         """Load the classifiers named in the state document."""
+        if len(files) != len(pass_rates):
+            msg = (
+                f"{self.state_file} is damaged: it names {len(files)} classifiers but "
+                f"{len(pass_rates)} pass rates."
+            )
+            raise SaveDirectoryError(msg)
         boosters = []
         for name in files:
             path = self.classifier_dir / name
             if not path.is_file():
                 msg = f"Classifier file {path} named in {self.state_file} is missing."
                 raise SaveDirectoryError(msg)
-            booster = xgb.Booster()
+            raw = path.read_bytes()
             try:
-                booster.load_model(bytearray(path.read_bytes()))
-            except xgb.core.XGBoostError as err:
-                msg = f"Classifier file {path} is damaged: {err}"
+                # XGBoost aborts the process on some malformed input; parse it first.
+                json.loads(raw)
+                booster = xgb.Booster()
+                booster.load_model(bytearray(raw))
+            except (ValueError, xgb.core.XGBoostError) as err:
+                first = str(err).splitlines()[0] if str(err) else type(err).__name__
+                msg = f"Classifier file {path} is damaged: {first}"
                 raise SaveDirectoryError(msg) from err
             boosters.append(booster)
         return Cascade(boosters, list(pass_rates))
@@ -238,9 +248,18 @@ class SaveDirectory:
         _atomic_write(self.dataset_file, "".join(lines).encode())
 
     def read_dataset(self, space: HyperParameterList) -> list[EvaluationRecord]:
-        """Read every complete evaluation back, in file order."""
+        """Read every complete evaluation back, in file order.
+
+        A last line cut short by a crash is also cut from the file, so that the next
+        append starts on a line of its own.
+        """
         if not self.dataset_file.exists():
-            return []
+            msg = f"{self.dataset_file} is missing, though {self.state_file} exists."
+            raise SaveDirectoryError(msg)
+        data = self.dataset_file.read_bytes()
+        if data and not data.endswith(b"\n"):
+            _atomic_write(self.dataset_file, data[: data.rfind(b"\n") + 1])
+            _logger.warning("Cut the incomplete last line off %s.", self.dataset_file)
         return read_dataset_csv(self.dataset_file, space)
 
 
@@ -260,7 +279,7 @@ def read_dataset_csv(
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
-    except OSError as err:
+    except (OSError, UnicodeDecodeError) as err:
         msg = f"Cannot read dataset {path}: {err}."
         raise SaveDirectoryError(msg) from err
 
@@ -276,7 +295,9 @@ def read_dataset_csv(
         raise SaveDirectoryError(msg)
 
     header = [h.strip() for h in rows[0]]
-    score_col = SCORE_COLUMN if SCORE_COLUMN in header else "score"
+    score_col = (
+        "score" if "score" in header and SCORE_COLUMN not in header else SCORE_COLUMN
+    )
     missing = [c for c in (*space.column_names, score_col) if c not in header]
     if missing:
         msg = (
