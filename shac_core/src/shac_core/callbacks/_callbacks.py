@@ -59,7 +59,8 @@ class Callback:
         """Called when an evaluation finished and is on disk.
 
         Logs hold ``params``, ``score`` (``None`` on failure), ``error``,
-        ``worker_id`` and ``duration`` in seconds.
+        ``traceback`` (of a raised error, else ``None``), ``worker_id`` and
+        ``duration`` in seconds.
         """
 
     def on_dataset_changed(self, logs: dict[str, Any]) -> None:
