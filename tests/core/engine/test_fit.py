@@ -116,3 +116,23 @@ def test_failures_are_logged_as_warnings(make_engine, caplog):
         )
         == 4
     )
+
+
+def test_callbacks_receive_the_traceback_of_a_failure(make_engine):
+    class Keep(sc.Callback):
+        def __init__(self):
+            super().__init__()
+            self.tracebacks = []
+
+        def on_evaluation_ended(self, evaluation_id, logs):
+            self.tracebacks.append(logs["traceback"])
+
+    def fn(worker_id, params):
+        msg = "diverged"
+        raise ArithmeticError(msg)
+
+    keep = Keep()
+    make_engine(4, 1).fit(fn, callbacks=[keep], progress=False)
+
+    assert all("ArithmeticError: diverged" in t for t in keep.tracebacks)
+    assert all("Traceback" in t for t in keep.tracebacks)
