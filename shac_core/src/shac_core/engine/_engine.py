@@ -675,7 +675,8 @@ class SHAC(ParallelControls):
             skip_cv_checks=self.skip_cv_checks,
         )
         if booster is None:
-            _logger.warning(
+            # A normal outcome for a window without a learnable pattern: INFO.
+            _logger.info(
                 "No classifier passed the checks for window %d; continuing.", index
             )
             self._windows_rejected += 1
