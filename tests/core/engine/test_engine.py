@@ -346,9 +346,24 @@ def make_killer(marker):
 
 @pytest.mark.processes
 @pytest.mark.slow
-def test_a_killed_loky_worker_costs_one_evaluation(make_engine, tmp_path):
+def test_an_evaluation_lost_with_its_loky_worker_runs_again(make_engine, tmp_path):
     engine = make_engine(8, 2, serial=False)
     engine.set_num_parallel_evaluators(1)
+
+    engine.fit(make_killer(tmp_path / "marker"), progress=False)
+
+    assert (tmp_path / "marker").exists()
+    assert [r.id for r in engine.dataset] == list(range(8))
+    assert all(r.ok for r in engine.dataset)
+
+
+@pytest.mark.processes
+@pytest.mark.slow
+def test_without_retries_a_killed_loky_worker_costs_one_evaluation(
+    make_engine, tmp_path
+):
+    engine = make_engine(8, 2, serial=False)
+    engine.evaluator_backend = sc.LokyPolicy(1, retries=0)
 
     engine.fit(make_killer(tmp_path / "marker"), progress=False)
 

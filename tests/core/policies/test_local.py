@@ -110,3 +110,31 @@ def test_loky_reports_a_killed_worker_and_recovers():
     assert isinstance(results[2], sc.PolicyFailure)
     assert "lost" in str(results[2])
     assert results[4] == 4
+
+
+def make_kill_once(marker):
+    def kill_once(item, worker_id):
+        if item == 1 and not marker.exists():
+            marker.write_text("killed")
+            os.kill(os.getpid(), signal.SIGKILL)
+        time.sleep(0.5 if item == 0 else 0.0)
+        return item
+
+    return kill_once
+
+
+@pytest.mark.processes
+@pytest.mark.slow
+def test_loky_runs_items_lost_with_a_broken_pool_again(tmp_path):
+    with sc.LokyPolicy(2) as policy:
+        results = dict(
+            policy.imap_unordered(make_kill_once(tmp_path / "m"), [0, 1, 2, 3])
+        )
+
+    assert (tmp_path / "m").exists()
+    assert results == {0: 0, 1: 1, 2: 2, 3: 3}
+
+
+def test_loky_retries_must_be_a_count():
+    with pytest.raises(ValueError, match="`retries` must be an integer of at least 0"):
+        sc.LokyPolicy(1, retries=-1)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import abc
+import collections
 from concurrent.futures import FIRST_COMPLETED
 from concurrent.futures import Executor
 from concurrent.futures import Future
@@ -16,6 +17,7 @@ from typing import final
 
 import loky
 
+from shac_core._validation import check_int
 from shac_core.policies._base import BasePolicy
 from shac_core.policies._base import PolicyFailure
 
@@ -50,6 +52,10 @@ class SequentialPolicy(BasePolicy):
 class _FuturesPolicy(BasePolicy):
     """Keep at most ``n_workers`` items in flight on a futures executor."""
 
+    #: How often an item lost to a broken pool is run again before it counts as
+    #: failed; errors raised by the task itself are never retried.
+    retries = 0
+
     @abc.abstractmethod
     def _executor(self) -> Executor:
         """Return the executor to submit to, creating it if needed."""
@@ -62,17 +68,19 @@ class _FuturesPolicy(BasePolicy):
         self, task: Callable[[_T, int], _R], items: Sequence[_T]
     ) -> Iterator[tuple[int, _R | PolicyFailure]]:
         """Run the items with at most ``n_workers`` in flight; yield as each finishes."""
-        queue = iter(enumerate(items))
+        queue = collections.deque(range(len(items)))
+        attempts = [0] * len(items)
         free = list(range(self.n_workers - 1, -1, -1))
         pending: dict[Future[Any], tuple[int, int]] = {}
         try:
             while True:
-                while free:
-                    nxt = next(queue, None)
-                    if nxt is None:
-                        break
+                while free and queue:
+                    position = queue.popleft()
                     slot = free.pop()
-                    pending[self._submit(task, nxt[1], slot)] = (nxt[0], slot)
+                    pending[self._submit(task, items[position], slot)] = (
+                        position,
+                        slot,
+                    )
 
                 if not pending:
                     return
@@ -84,6 +92,14 @@ class _FuturesPolicy(BasePolicy):
                     try:
                         result: Any = future.result()
                     except Exception as err:  # noqa: BLE001 - reported, not raised
+                        if attempts[position] < self.retries:
+                            # A dying worker takes its pool's other items along.
+                            attempts[position] += 1
+                            _logger.warning(
+                                "Item %d was lost (%r); retrying.", position, err
+                            )
+                            queue.appendleft(position)
+                            continue
                         result = self._lost(err)
                     yield position, result
         finally:
@@ -139,19 +155,24 @@ class LokyPolicy(_FuturesPolicy):
 
     Workers are reused across batches and runs, so their start-up is paid once.
     Functions defined in ``__main__``, lambdas and closures work, as loky sends them
-    with cloudpickle. A worker that dies (a segfault, the out-of-memory killer) costs
-    the items it was running, which are reported as failed; a new pool takes over.
+    with cloudpickle. A worker that dies (a segfault, the out-of-memory killer)
+    breaks the pool and takes every running item along; a new pool takes over and
+    each lost item runs again, up to ``retries`` times, before it counts as failed.
 
     Args:
         n_workers: How many processes run at once.
         timeout: Seconds an idle worker waits before exiting.
+        retries: How often an item lost with its worker is run again.
     """
 
     name = "loky"
 
-    def __init__(self, n_workers: int | None = None, timeout: float = 300.0) -> None:
+    def __init__(
+        self, n_workers: int | None = None, timeout: float = 300.0, retries: int = 1
+    ) -> None:
         super().__init__(n_workers)
         self.timeout = timeout
+        self.retries = check_int("retries", retries, 0)
 
     def _executor(self) -> Executor:
         executor: Executor = loky.get_reusable_executor(
