@@ -852,11 +852,10 @@ class SHAC(ParallelControls):
 
 
 def _require_two_arguments(fn: Callable[..., Any]) -> None:
-    """Reject, before anything runs, a function that cannot take two arguments."""
-    given: object = fn
-    if not callable(given):
-        msg = f"`fn` must be callable as fn(worker_id, params), got {fn!r}."
-        raise TypeError(msg)
+    """Reject, before anything runs, a function that cannot take two arguments.
+
+    ``run_fit`` has already checked that ``fn`` is callable.
+    """
     try:
         signature = inspect.signature(fn)
     except (TypeError, ValueError):  # some builtins have none; let the call tell
